@@ -1,0 +1,147 @@
+//! The `empower` command line: serve (the default), migrate, print the contract, create an admin,
+//! load the demo data.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use empower_domain::{db, demo, identity};
+
+use crate::settings::Settings;
+use crate::{Application, openapi};
+
+/// Empower: the programme API for African diaspora women's associations in Belgium.
+#[derive(Debug, Parser)]
+#[command(name = "empower", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server (migrates the database first).
+    Serve,
+    /// Apply, roll back or list the database migrations.
+    Migrate {
+        /// `up` (default), `down` or `status`.
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+        /// With `down`: how many migrations to roll back (default 1).
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// Print the OpenAPI contract (the bytes of `openapi/openapi.json`).
+    Openapi,
+    /// Create an admin account; the password comes from EMPOWER_ADMIN_PASSWORD or is generated
+    /// and printed once.
+    CreateAdmin {
+        /// The admin's email (login).
+        #[arg(long)]
+        email: String,
+        /// The name shown in the apps.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+    /// Load the fictional demo data set for testers (safe to run twice).
+    SeedDemo,
+}
+
+/// What `migrate` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Roll back the last `--steps` migrations.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+impl Cli {
+    /// Runs the chosen command; errors are printed, never panicked.
+    pub async fn run(self) -> ExitCode {
+        if let Err(message) = self.execute().await {
+            log::error!("{message}");
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+        ExitCode::SUCCESS
+    }
+
+    async fn execute(self) -> Result<(), String> {
+        let command = self.command.unwrap_or(Command::Serve);
+        if let Command::Openapi = command {
+            print!("{}", openapi::to_json(&openapi::document()));
+            return Ok(());
+        }
+        init_logging();
+        let settings = Settings::from_env().map_err(|e| e.to_string())?;
+        match command {
+            Command::Serve => {
+                let app = Application::build(settings)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                app.run_until_stopped().await.map_err(|e| e.to_string())
+            }
+            Command::Migrate { action, steps } => {
+                let conn = db::connect(&settings.database_url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                match action {
+                    MigrateAction::Up => db::migrate_up(&conn).await,
+                    MigrateAction::Down => db::migrate_down(&conn, Some(steps)).await,
+                    MigrateAction::Status => Ok(()),
+                }
+                .map_err(|e| e.to_string())?;
+                for (name, applied) in db::migration_status(&conn)
+                    .await
+                    .map_err(|e| e.to_string())?
+                {
+                    println!("{} {name}", if applied { "applied" } else { "pending" });
+                }
+                Ok(())
+            }
+            Command::CreateAdmin { email, name } => {
+                let conn = db::connect(&settings.database_url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+                let (password, generated) = match &settings.admin_password {
+                    Some(p) => (p.expose().to_owned(), false),
+                    None => (identity::password::generate(), true),
+                };
+                let user = identity::user::create_admin(&conn, &email, &name, &password)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("created admin {}", user.email);
+                if generated {
+                    println!("password (shown once): {password}");
+                }
+                Ok(())
+            }
+            Command::SeedDemo => {
+                let conn = db::connect(&settings.database_url)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let summary = demo::seed(&conn).await.map_err(|e| e.to_string())?;
+                println!(
+                    "demo data ready: {} countries ({} priority), {} SDGs",
+                    summary.countries, summary.priority_countries, summary.sdgs
+                );
+                Ok(())
+            }
+            Command::Openapi => Ok(()),
+        }
+    }
+}
+
+/// Logs to stderr at `RUST_LOG` (default `info`, with the database drivers quieter).
+fn init_logging() {
+    let _ = env_logger::Builder::from_env(
+        env_logger::Env::default()
+            .default_filter_or("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"),
+    )
+    .try_init();
+}

@@ -1,0 +1,123 @@
+//! Response helpers shared by every resource: ETags with conditional GET, and list pages with
+//! RFC 8288 `Link` headers.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use empower_domain::paging::Page;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A list page as sent: the items, the cursor of the next page, and the total when asked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListBody<T> {
+    /// The rows of this page.
+    pub items: Vec<T>,
+    /// Cursor of the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Number of matching rows, present only with `include_total=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// 64-bit FNV-1a: a stable, dependency-free content hash for ETags.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A strong ETag for a response body.
+pub fn content_etag(body: &[u8]) -> String {
+    format!("\"{:016x}\"", fnv1a(body))
+}
+
+/// Whether `If-None-Match` on the request matches `etag` (weak comparison, `*` included).
+fn none_match(req: &HttpRequest, etag: &str) -> bool {
+    let bare = etag.trim_start_matches("W/");
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
+}
+
+/// A single resource as JSON with its `ETag`; `304 Not Modified` when the client has it already.
+pub fn json_with_etag<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    etag: Option<String>,
+) -> HttpResponse {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let etag = etag.unwrap_or_else(|| content_etag(&body));
+    if none_match(req, &etag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .content_type("application/json")
+        .body(body)
+}
+
+/// A list page as JSON, with a `Link: <...>; rel="next"` header when there is a next page.
+pub fn page_response<T: Serialize>(req: &HttpRequest, page: Page<T>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &page.next_cursor
+        && let Ok(link) =
+            HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor)))
+    {
+        response.insert_header((header::LINK, link));
+    }
+    response.json(ListBody {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+}
+
+/// The request's own path and query with `cursor` replaced by the next page's.
+fn next_url(req: &HttpRequest, cursor: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if key != "cursor" {
+            query.append_pair(&key, &value);
+        }
+    }
+    query.append_pair("cursor", cursor);
+    format!("{}?{}", req.path(), query.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    #[test]
+    fn etags_are_stable_and_conditional_gets_match() {
+        assert_eq!(content_etag(b"{}"), content_etag(b"{}"));
+        assert_ne!(content_etag(b"{}"), content_etag(b"[]"));
+        let etag = content_etag(b"x");
+        let req = TestRequest::default()
+            .insert_header((header::IF_NONE_MATCH, format!("\"other\", W/{etag}")))
+            .to_http_request();
+        assert!(none_match(&req, &etag));
+        let req = TestRequest::default()
+            .insert_header((header::IF_NONE_MATCH, "\"other\""))
+            .to_http_request();
+        assert!(!none_match(&req, &etag));
+    }
+
+    #[test]
+    fn next_links_keep_filters_and_replace_the_cursor() {
+        let req = TestRequest::with_uri("/api/v1/countries?priority=true&cursor=old&limit=2")
+            .to_http_request();
+        assert_eq!(
+            next_url(&req, "abc"),
+            "/api/v1/countries?priority=true&limit=2&cursor=abc"
+        );
+    }
+}

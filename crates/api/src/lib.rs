@@ -1,0 +1,17 @@
+//! Empower's HTTP layer: actix-web routes under `/api/v1`, problem details, the OpenAPI contract
+//! and Swagger UI. No SQL here: handlers call the domain's services.
+
+pub mod cli;
+pub mod extract;
+pub mod http;
+pub mod middleware;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+
+pub use problem::ApiError;
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,152 @@
+//! The request context every response goes through: a request id, problem details for every
+//! error (whoever produced it), and the cause of every 5xx in the log with that id.
+
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
+use uuid::Uuid;
+
+use crate::problem::{PROBLEM_JSON, Problem, problem_for_status};
+
+/// Header carrying the request id, in both directions.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, in the request's extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// Takes a caller's request id when it is sane (1-128 visible ASCII characters without
+/// separators), otherwise makes a UUID v7.
+fn request_id_from(headers: &header::HeaderMap) -> String {
+    headers
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| {
+            (1..=128).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// Outermost middleware (inside the access log): request id in, request id out, problems out.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = request_id_from(req.headers());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let path = req.path().to_owned();
+    let mut res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        // An inner middleware refused the request (CORS, say): the request is gone, so answer
+        // through an error that renders the problem itself.
+        Err(err) => {
+            let status = err.as_response_error().status_code();
+            if status.is_server_error() {
+                log::error!("request_id={id} {path} failed: {err:?}");
+            }
+            let mut problem = problem_for_status(status);
+            problem.instance = Some(path);
+            problem.request_id = Some(id.clone());
+            return Err(RenderedProblem { problem, id }.into());
+        }
+    };
+    let status = res.status();
+    if status.is_server_error() {
+        let cause = res
+            .response()
+            .error()
+            .map_or_else(|| status.to_string(), |e| format!("{e:?}"));
+        log::error!(
+            "request_id={id} {} {} failed: {cause}",
+            res.request().method(),
+            res.request().path()
+        );
+    }
+    if status.is_client_error() || status.is_server_error() {
+        res = into_problem(res, &id).await;
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+/// A problem already complete with instance and request id, for errors raised before a
+/// response exists.
+#[derive(Debug)]
+struct RenderedProblem {
+    problem: Problem,
+    id: String,
+}
+
+impl std::fmt::Display for RenderedProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.problem.title, self.problem.status)
+    }
+}
+
+impl ResponseError for RenderedProblem {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+            .insert_header((REQUEST_ID, self.id.clone()))
+            .body(serde_json::to_vec(&self.problem).unwrap_or_default())
+    }
+}
+
+/// Rewrites an error response as problem details: ours get `instance` and `request_id`;
+/// anyone else's (actix's, a middleware's) are replaced by the problem for their status, keeping
+/// their headers (`Allow`, `WWW-Authenticate`, `Retry-After`).
+async fn into_problem(res: ServiceResponse<BoxBody>, id: &str) -> ServiceResponse<BoxBody> {
+    let (req, response) = res.into_parts();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON));
+    let status = response.status();
+    let (mut head, body) = response.into_parts();
+    let mut problem = if is_problem {
+        to_bytes(body)
+            .await
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Problem>(&bytes).ok())
+            .unwrap_or_else(|| problem_for_status(status))
+    } else {
+        problem_for_status(status)
+    };
+    problem
+        .instance
+        .get_or_insert_with(|| req.path().to_owned());
+    problem.request_id.get_or_insert_with(|| id.to_owned());
+    head.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    head.headers_mut().remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    ServiceResponse::new(req, head.set_body(BoxBody::new(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sane_request_ids_are_kept_and_others_replaced() {
+        let mut headers = header::HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_static("abc-123"));
+        assert_eq!(request_id_from(&headers), "abc-123");
+        headers.insert(REQUEST_ID, HeaderValue::from_static("bad id with spaces"));
+        assert_ne!(request_id_from(&headers), "bad id with spaces");
+        assert_eq!(request_id_from(&header::HeaderMap::new()).len(), 36);
+    }
+}

@@ -1,0 +1,151 @@
+//! The contract: generated from the registered routes, finished by one pass that gives every
+//! operation its error responses in the problem format, and served to Swagger UI.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
+use utoipa_actix_web::AppExt;
+
+use crate::problem::{PROBLEM_JSON, Problem, ProblemItem, problem_for_status};
+use crate::routes;
+
+/// Where the contract is served.
+pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
+/// Where Swagger UI is served.
+pub const SWAGGER_UI_PATH: &str = "/swagger-ui/";
+/// Name of the bearer security scheme in the contract.
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Empower API",
+        description = "The programme API for African diaspora women's associations in Belgium: \
+            the association registry and its selection, the three-module training, restitution \
+            sessions, visibility deliverables and the results framework.\n\n\
+            Conventions: JSON with `snake_case` fields; lists are paginated with `limit` and an \
+            opaque `cursor` (`next_cursor` in the body, `Link: rel=\"next\"` in the headers); every \
+            error is RFC 9457 problem details (`application/problem+json`) with a stable `code`; \
+            every response carries an `X-Request-Id` (sent by the client or generated).",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "Empower programme team", email = "empower@empower.example")
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "reference", description = "Reference data: countries and Sustainable Development Goals"),
+    ),
+    components(schemas(Problem, ProblemItem)),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut Document) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (partner API clients)."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The complete contract, as the server serves it.
+pub fn document() -> Document {
+    let (_app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    finish(api)
+}
+
+/// The contract as committed in `openapi/openapi.json` (pretty JSON, final newline).
+pub fn to_json(api: &Document) -> String {
+    let mut json = serde_json::to_string_pretty(api).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Gives every operation the errors every operation can return (400, 500; 401 and 403 when it
+/// needs credentials), and every error response the problem media type, schema and an example.
+fn finish(mut api: Document) -> Document {
+    for (path, item) in api.paths.paths.iter_mut() {
+        for operation in operations(item) {
+            let secured = operation
+                .security
+                .as_ref()
+                .is_some_and(|requirements| !requirements.is_empty());
+            let mut defaults = vec![
+                ("400", "Malformed request or invalid parameter"),
+                (
+                    "500",
+                    "Unexpected error; the cause is logged with the request id",
+                ),
+            ];
+            if secured {
+                defaults.push(("401", "Missing, expired or invalid credentials"));
+                defaults.push((
+                    "403",
+                    "Authenticated, but the role or scopes do not allow this",
+                ));
+            }
+            for (status, description) in defaults {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| {
+                        RefOr::T(ResponseBuilder::new().description(description).build())
+                    });
+            }
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let Ok(code) = status.parse::<u16>() else {
+                    continue;
+                };
+                let Ok(http_status) = actix_web::http::StatusCode::from_u16(code) else {
+                    continue;
+                };
+                if code < 400 {
+                    continue;
+                }
+                if let RefOr::T(response) = response {
+                    let mut example = problem_for_status(http_status);
+                    example.instance = Some(path.clone());
+                    example.request_id = Some("0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e".into());
+                    response.content.clear();
+                    response.content.insert(
+                        PROBLEM_JSON.to_owned(),
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .example(serde_json::to_value(example).ok())
+                            .build(),
+                    );
+                }
+            }
+        }
+    }
+    api
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}

@@ -1,0 +1,181 @@
+//! Typed settings, read once from `EMPOWER_*` environment variables, with laptop-friendly defaults.
+
+use std::fmt;
+
+/// Where the software runs; production refuses unsafe defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// A developer's or tester's machine: random secrets and a generated admin are fine.
+    Development,
+    /// A real deployment: secrets must be given.
+    Production,
+}
+
+/// A value that must never appear in logs: `Debug` prints `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Shortest accepted JWT signing secret, in bytes (HS256 wants at least its hash size).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `EMPOWER_DATABASE_URL`: a SQLite file (default `./empower.db`) or `postgres://...`.
+    pub database_url: String,
+    /// `EMPOWER_BIND`: address and port to listen on (default `127.0.0.1:8080`; port 0 picks one).
+    pub bind: String,
+    /// `EMPOWER_JWT_SECRET`: signs access tokens; required in production, random otherwise.
+    pub jwt_secret: Option<Secret>,
+    /// `EMPOWER_ADMIN_EMAIL`: the first admin, created when there is no user yet.
+    pub admin_email: Option<String>,
+    /// `EMPOWER_ADMIN_PASSWORD`: that admin's password.
+    pub admin_password: Option<Secret>,
+    /// `EMPOWER_CORS_ORIGINS`: browser origins allowed to call the API (none by default).
+    pub cors_origins: Vec<String>,
+    /// `EMPOWER_ENV`: `development` (default) or `production`.
+    pub environment: Environment,
+}
+
+/// A setting that cannot be used, named by its variable.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{variable}: {problem}")]
+pub struct SettingsError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl Settings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let environment = match get("EMPOWER_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(SettingsError {
+                    variable: "EMPOWER_ENV",
+                    problem: format!("must be `development` or `production`, not `{other}`"),
+                });
+            }
+        };
+        let jwt_secret = get("EMPOWER_JWT_SECRET").map(Secret::new);
+        match &jwt_secret {
+            Some(secret) if secret.expose().len() < MIN_JWT_SECRET_BYTES => {
+                return Err(SettingsError {
+                    variable: "EMPOWER_JWT_SECRET",
+                    problem: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+                });
+            }
+            None if environment == Environment::Production => {
+                return Err(SettingsError {
+                    variable: "EMPOWER_JWT_SECRET",
+                    problem: "is required when EMPOWER_ENV=production".into(),
+                });
+            }
+            _ => {}
+        }
+        let cors_origins = get("EMPOWER_CORS_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            database_url: get("EMPOWER_DATABASE_URL").unwrap_or_else(|| "./empower.db".into()),
+            bind: get("EMPOWER_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            jwt_secret,
+            admin_email: get("EMPOWER_ADMIN_EMAIL"),
+            admin_password: get("EMPOWER_ADMIN_PASSWORD").map(Secret::new),
+            cors_origins,
+            environment,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_laptop() {
+        let s = settings(&[]).expect("defaults");
+        assert_eq!(s.database_url, "./empower.db");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.environment, Environment::Development);
+        assert!(s.jwt_secret.is_none() && s.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn production_requires_a_long_enough_secret() {
+        let err = settings(&[("EMPOWER_ENV", "production")]).expect_err("no secret");
+        assert_eq!(err.variable, "EMPOWER_JWT_SECRET");
+        let err = settings(&[("EMPOWER_JWT_SECRET", "short")]).expect_err("short");
+        assert_eq!(err.variable, "EMPOWER_JWT_SECRET");
+        let secret = "x".repeat(32);
+        assert!(
+            settings(&[
+                ("EMPOWER_ENV", "production"),
+                ("EMPOWER_JWT_SECRET", &secret)
+            ])
+            .is_ok()
+        );
+        assert!(settings(&[("EMPOWER_ENV", "staging")]).is_err());
+    }
+
+    #[test]
+    fn cors_origins_are_a_comma_list_and_secrets_are_redacted() {
+        let s = settings(&[
+            (
+                "EMPOWER_CORS_ORIGINS",
+                "https://a.example, https://b.example,",
+            ),
+            ("EMPOWER_ADMIN_PASSWORD", "hunter2hunter2"),
+        ])
+        .expect("settings");
+        assert_eq!(s.cors_origins, ["https://a.example", "https://b.example"]);
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

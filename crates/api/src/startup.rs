@@ -1,0 +1,181 @@
+//! Building and running the server: `Application::build` binds (port 0 in tests) and reports
+//! its port; `run_until_stopped` serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Condition, Logger, from_fn};
+use actix_web::{App, HttpServer, web};
+use empower_domain::db;
+use empower_domain::identity::user::{self, Bootstrap};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::extract::{json_config, path_config, payload_config};
+use crate::middleware::request_context;
+use crate::openapi::{self, OPENAPI_PATH};
+use crate::routes::{self, RouteTable};
+use crate::settings::{Environment, Secret, Settings};
+use crate::state::AppState;
+
+/// Email of the admin made on a fresh development database when none is configured.
+pub const DEFAULT_ADMIN_EMAIL: &str = "admin@empower.local";
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] db::DbErr),
+    /// The first admin could not be created.
+    #[error("admin bootstrap: {0}")]
+    Bootstrap(#[from] empower_domain::DomainError),
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address from `EMPOWER_BIND`.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens and migrates the database, makes sure someone can log in, and binds the listener.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = db::connect(&settings.database_url).await?;
+        db::migrate_up(&db).await?;
+        log::info!(
+            "database: {} (migrated)",
+            db::describe(&settings.database_url)
+        );
+        bootstrap_admin(&db, &settings).await?;
+
+        let jwt_secret = settings.jwt_secret.clone().unwrap_or_else(|| {
+            log::warn!(
+                "EMPOWER_JWT_SECRET is not set: using a random secret; tokens will not survive a restart"
+            );
+            Secret::new(empower_domain::identity::password::generate() + &empower_domain::identity::password::generate())
+        });
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+
+        let api = openapi::document();
+        let routes = web::Data::new(RouteTable::from_openapi(&api));
+        let state = web::Data::new(AppState { db, jwt_secret });
+        let cors_origins = settings.cors_origins.clone();
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .configure(routes::configure)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(routes.clone())
+                .app_data(json_config())
+                .app_data(path_config())
+                .app_data(payload_config())
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .url(OPENAPI_PATH, api.clone())
+                        .config(Config::new([OPENAPI_PATH]).persist_authorization(true)),
+                )
+                .default_service(web::to(routes::fallback))
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    cors(&cors_origins),
+                ))
+                .wrap(from_fn(request_context))
+                .wrap(Logger::new(
+                    "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
+                ))
+        })
+        .shutdown_timeout(30)
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?
+        .run();
+
+        log::info!("Empower API listening on http://{address}/api/v1");
+        log::info!("Swagger UI: http://{address}{}", openapi::SWAGGER_UI_PATH);
+        log::info!("OpenAPI contract: http://{address}{OPENAPI_PATH}");
+        Ok(Self {
+            port: address.port(),
+            server,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped; on SIGTERM or Ctrl-C, in-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Allows the configured browser origins; with none configured, no cross-origin access.
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            actix_web::http::header::AUTHORIZATION,
+            actix_web::http::header::CONTENT_TYPE,
+            actix_web::http::header::IF_MATCH,
+            actix_web::http::header::IF_NONE_MATCH,
+        ])
+        .allowed_header("idempotency-key")
+        .allowed_header("x-request-id")
+        .expose_headers(["etag", "link", "location", "x-request-id", "retry-after"])
+        .max_age(3600)
+}
+
+/// Makes sure someone can log in on a fresh database.
+async fn bootstrap_admin(db: &db::Db, settings: &Settings) -> Result<(), StartupError> {
+    let (email, password, generated) = match (&settings.admin_email, &settings.admin_password) {
+        (Some(email), Some(password)) => (email.clone(), password.expose().to_owned(), false),
+        _ if settings.environment == Environment::Production => {
+            if user::count(db).await? == 0 {
+                log::warn!(
+                    "no user exists: set EMPOWER_ADMIN_EMAIL and EMPOWER_ADMIN_PASSWORD, or run `empower create-admin --email ...`"
+                );
+            }
+            return Ok(());
+        }
+        (email, _) => (
+            email
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ADMIN_EMAIL.to_owned()),
+            empower_domain::identity::password::generate(),
+            true,
+        ),
+    };
+    match user::bootstrap_admin(db, &email, &password).await? {
+        Bootstrap::AlreadyHasUsers => {}
+        Bootstrap::Created { email } if generated => log::warn!(
+            "created the first admin: email {email}, password {password} (shown once: log in with it and keep it safe)"
+        ),
+        Bootstrap::Created { email } => log::info!(
+            "created the first admin {email} with the password from EMPOWER_ADMIN_PASSWORD"
+        ),
+    }
+    Ok(())
+}

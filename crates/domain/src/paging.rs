@@ -1,0 +1,209 @@
+//! Keyset pagination shared by every list: a limit, an opaque cursor, an optional total.
+//!
+//! A cursor is the sort key of the last row a page returned, so the next page starts strictly
+//! after it: rows inserted or deleted meanwhile never make a page skip or repeat a row.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::DomainError;
+
+/// Page size when the caller gives none.
+pub const DEFAULT_LIMIT: u64 = 50;
+/// Largest page; a larger `limit` is clamped to it.
+pub const MAX_LIMIT: u64 = 200;
+
+/// One value of a sort key, as kept in a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum KeyValue {
+    /// An integer key, such as an SDG number.
+    Int(i64),
+    /// A text key, such as a country code or a UUID.
+    Text(String),
+}
+
+impl From<KeyValue> for sea_orm::Value {
+    fn from(value: KeyValue) -> Self {
+        match value {
+            KeyValue::Int(i) => i.into(),
+            KeyValue::Text(s) => s.into(),
+        }
+    }
+}
+
+/// The position after which the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor(pub Vec<KeyValue>);
+
+impl Cursor {
+    /// The opaque form handed to clients.
+    pub fn encode(&self) -> String {
+        // Serialising a Vec of plain values cannot fail.
+        let json = serde_json::to_vec(&self.0).unwrap_or_default();
+        URL_SAFE_NO_PAD.encode(json)
+    }
+
+    /// Reads a cursor a client sent back; anything we did not produce is rejected.
+    pub fn decode(raw: &str) -> Result<Self, DomainError> {
+        let bad = || DomainError::invalid("cursor", "is not a cursor this API produced");
+        let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
+        let values: Vec<KeyValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if values.is_empty() {
+            return Err(bad());
+        }
+        Ok(Self(values))
+    }
+}
+
+/// What a caller asked for: how many, from where, and whether to count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Rows per page, already within 1..=[`MAX_LIMIT`].
+    pub limit: u64,
+    /// Where the page starts; `None` for the first page.
+    pub cursor: Option<Cursor>,
+    /// Whether to count every matching row.
+    pub include_total: bool,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            limit: DEFAULT_LIMIT,
+            cursor: None,
+            include_total: false,
+        }
+    }
+}
+
+impl PageRequest {
+    /// Checks and normalises the raw query values: `limit <= 0` is refused, above the maximum
+    /// it is clamped.
+    pub fn new(
+        limit: Option<i64>,
+        cursor: Option<&str>,
+        include_total: bool,
+    ) -> Result<Self, DomainError> {
+        let limit = match limit {
+            None => DEFAULT_LIMIT,
+            Some(n) if n <= 0 => {
+                return Err(DomainError::invalid("limit", "must be at least 1"));
+            }
+            Some(n) => u64::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
+        };
+        let cursor = cursor.map(Cursor::decode).transpose()?;
+        Ok(Self {
+            limit,
+            cursor,
+            include_total,
+        })
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The rows, in order.
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// How many rows match in all, when asked for.
+    pub total: Option<u64>,
+}
+
+impl<T> Page<T> {
+    /// Converts the rows, keeping the paging information.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+            total: self.total,
+        }
+    }
+}
+
+/// Fetches one page of `select` ordered ascending by the unique column `key`.
+///
+/// `key_of` reads the key back from a row to build the next cursor. One query for the rows
+/// (one more than the limit, to know whether a next page exists), one more for the total only
+/// when asked.
+pub async fn by_unique_key<E, C>(
+    db: &C,
+    select: Select<E>,
+    key: E::Column,
+    request: &PageRequest,
+    key_of: impl Fn(&E::Model) -> KeyValue,
+) -> Result<Page<E::Model>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let total = if request.include_total {
+        Some(select.clone().count(db).await?)
+    } else {
+        None
+    };
+    let mut select = select.order_by_asc(key);
+    if let Some(Cursor(values)) = &request.cursor {
+        let [after] = values.as_slice() else {
+            return Err(DomainError::invalid(
+                "cursor",
+                "is not a cursor this API produced",
+            ));
+        };
+        select = select.filter(key.gt(sea_orm::Value::from(after.clone())));
+    }
+    let mut items = select.limit(request.limit + 1).all(db).await?;
+    let next_cursor = if items.len() as u64 > request.limit {
+        items.truncate(request.limit as usize);
+        items.last().map(|last| Cursor(vec![key_of(last)]).encode())
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_foreign_text() {
+        let cursor = Cursor(vec![KeyValue::Text("SN".into()), KeyValue::Int(4)]);
+        assert_eq!(Cursor::decode(&cursor.encode()).ok(), Some(cursor));
+        assert!(Cursor::decode("not a cursor!").is_err());
+        assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("{}")).is_err());
+        assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("[]")).is_err());
+    }
+
+    #[test]
+    fn limits_default_clamp_and_refuse_non_positive() {
+        assert_eq!(
+            PageRequest::new(None, None, false).map(|p| p.limit).ok(),
+            Some(50)
+        );
+        assert_eq!(
+            PageRequest::new(Some(500), None, false)
+                .map(|p| p.limit)
+                .ok(),
+            Some(200)
+        );
+        assert_eq!(
+            PageRequest::new(Some(1), None, false).map(|p| p.limit).ok(),
+            Some(1)
+        );
+        assert!(PageRequest::new(Some(0), None, false).is_err());
+        assert!(PageRequest::new(Some(-3), None, false).is_err());
+    }
+}

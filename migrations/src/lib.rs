@@ -1,0 +1,19 @@
+//! Empower's schema, one migration per change, each reversible on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_reference_data;
+mod m20261127_000002_users;
+
+/// The ordered list of every schema change.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_reference_data::Migration),
+            Box::new(m20261127_000002_users::Migration),
+        ]
+    }
+}
