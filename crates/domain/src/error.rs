@@ -31,7 +31,7 @@ pub enum DomainError {
     #[error("conflict: {0}")]
     Conflict(String),
     /// Well-formed input that breaks field or business rules, one entry per problem.
-    #[error("{} invalid field(s)", .0.len())]
+    #[error("invalid input: {}", describe(.0))]
     Invalid(Vec<FieldError>),
     /// The database failed; the cause is logged, never shown to a client.
     #[error("database error")]
@@ -46,6 +46,15 @@ impl DomainError {
     pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(pointer, detail)])
     }
+}
+
+/// "/email must be a valid email address; /password ...", for logs and the command line.
+fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.pointer, e.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl From<DbErr> for DomainError {

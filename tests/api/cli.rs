@@ -1,0 +1,173 @@
+//! The `empower` binary's subcommands and its graceful shutdown.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::TestDb;
+
+fn empower(db: &TestDb) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_empower"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("EMPOWER_DATABASE_URL", db.url())
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let output = command.output().expect("empower runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn openapi_prints_the_committed_contract() {
+    let db = TestDb::new().await;
+    let (ok, stdout, _) = run(empower(&db).arg("openapi"));
+    assert!(ok);
+    assert_eq!(stdout, include_str!("../../openapi/openapi.json"));
+}
+
+#[tokio::test]
+async fn migrate_up_status_and_down() {
+    let db = TestDb::new().await;
+    let (ok, stdout, stderr) = run(empower(&db).args(["migrate", "up"]));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.lines().all(|l| l.starts_with("applied ")),
+        "{stdout}"
+    );
+    let (ok, stdout, _) = run(empower(&db).args(["migrate", "down"]));
+    assert!(ok);
+    assert_eq!(
+        stdout.lines().last().map(|l| l.starts_with("pending ")),
+        Some(true)
+    );
+    let (ok, stdout, _) = run(empower(&db).args(["migrate", "status"]));
+    assert!(ok);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("pending ")).count(),
+        1
+    );
+    let (ok, _, _) = run(empower(&db).args(["migrate", "sideways"]));
+    assert!(!ok, "unknown actions are refused");
+}
+
+#[tokio::test]
+async fn create_admin_generates_a_password_once_and_refuses_duplicates() {
+    let db = TestDb::new().await;
+    let (ok, stdout, stderr) =
+        run(empower(&db).args(["create-admin", "--email", "Fatou@Example.BE"]));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("created admin fatou@example.be"),
+        "{stdout}"
+    );
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .expect("a generated password");
+    assert!(password.len() >= 12);
+
+    let (ok, _, stderr) = run(empower(&db).args(["create-admin", "--email", "fatou@example.be"]));
+    assert!(!ok);
+    assert!(stderr.contains("already exists"), "{stderr}");
+
+    let (ok, stdout, _) = run(empower(&db)
+        .args(["create-admin", "--email", "awa@example.be"])
+        .env("EMPOWER_ADMIN_PASSWORD", "chosen-password-123"));
+    assert!(ok);
+    assert!(
+        !stdout.contains("password"),
+        "a given password is not printed"
+    );
+
+    let (ok, _, stderr) = run(empower(&db).args(["create-admin", "--email", "not-an-email"]));
+    assert!(!ok);
+    assert!(stderr.contains("email"), "{stderr}");
+}
+
+#[tokio::test]
+async fn seed_demo_is_idempotent() {
+    let db = TestDb::new().await;
+    for _ in 0..2 {
+        let (ok, stdout, stderr) = run(empower(&db).arg("seed-demo"));
+        assert!(ok, "{stderr}");
+        assert!(
+            stdout.contains("249 countries (14 priority), 17 SDGs"),
+            "{stdout}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn production_refuses_to_start_without_a_jwt_secret() {
+    let db = TestDb::new().await;
+    let (ok, _, stderr) = run(empower(&db).arg("serve").env("EMPOWER_ENV", "production"));
+    assert!(!ok);
+    assert!(stderr.contains("EMPOWER_JWT_SECRET"), "{stderr}");
+}
+
+#[tokio::test]
+async fn serve_logs_where_things_are_and_stops_gracefully_on_sigterm() {
+    let db = TestDb::new().await;
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut child = empower(&db)
+        .env("EMPOWER_BIND", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/health/ready"))
+            .send()
+            .await
+            && r.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "server became ready");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().expect("wait") {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = exited.expect("the server stopped within 10 s of SIGTERM");
+    assert!(status.success(), "clean exit: {status:?}");
+    let mut log = String::new();
+    use std::io::Read;
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("log");
+    assert!(log.contains("Swagger UI: http://127.0.0.1:"), "{log}");
+    assert!(log.contains("database: "), "{log}");
+    assert!(
+        log.contains("created the first admin: email admin@empower.local, password "),
+        "{log}"
+    );
+}

@@ -1,0 +1,134 @@
+//! The committed contract is what the code generates, and every operation is documented fully.
+
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+const COMMITTED: &str = include_str!("../../openapi/openapi.json");
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+fn generated() -> Value {
+    serde_json::to_value(empower_api::openapi::document()).expect("contract as JSON")
+}
+
+#[test]
+fn the_committed_contract_is_up_to_date() {
+    let generated = empower_api::openapi::to_json(&empower_api::openapi::document());
+    assert!(
+        generated == COMMITTED,
+        "openapi/openapi.json differs from what the code generates; regenerate it with \
+         `cargo run -- openapi > openapi/openapi.json` and commit it"
+    );
+}
+
+fn operations(api: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in api["paths"].as_object().expect("paths") {
+        for method in METHODS {
+            if let Some(operation) = item.get(method) {
+                found.push((method.to_uppercase(), path.clone(), operation.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_operation_has_a_summary_description_tag_security_and_problem_errors() {
+    let api = generated();
+    let operations = operations(&api);
+    assert!(!operations.is_empty());
+    for (method, path, op) in operations {
+        let name = format!("{method} {path}");
+        assert!(
+            op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{name}: summary"
+        );
+        assert!(
+            op["description"].as_str().is_some_and(|s| !s.is_empty()),
+            "{name}: description"
+        );
+        assert!(
+            op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+            "{name}: tag"
+        );
+        assert!(op["operationId"].is_string(), "{name}: operationId");
+        let security = op["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: security"));
+        let responses = op["responses"].as_object().expect("responses");
+        let mut required = vec!["400", "500"];
+        if !security.is_empty() {
+            required.extend(["401", "403"]);
+        }
+        for status in required {
+            assert!(responses.contains_key(status), "{name}: documents {status}");
+        }
+        for (status, response) in responses {
+            let code: u16 = status.parse().expect("numeric status");
+            assert!(
+                response["description"].is_string(),
+                "{name} {status}: description"
+            );
+            if code >= 400 {
+                let problem = &response["content"]["application/problem+json"];
+                assert_eq!(
+                    problem["schema"]["$ref"], "#/components/schemas/Problem",
+                    "{name} {status}"
+                );
+                assert_eq!(
+                    problem["example"]["status"], code,
+                    "{name} {status}: example"
+                );
+            } else if code == 200 || code == 201 {
+                let json = &response["content"]["application/json"];
+                assert!(json["schema"].is_object(), "{name} {status}: schema");
+            }
+        }
+    }
+}
+
+#[test]
+fn public_operations_declare_empty_security_and_the_bearer_scheme_exists() {
+    let api = generated();
+    for (method, path, op) in operations(&api) {
+        if path.starts_with("/health/") || path.contains("/countries") || path.contains("/sdgs") {
+            assert_eq!(
+                op["security"],
+                serde_json::json!([]),
+                "{method} {path} is public"
+            );
+        }
+    }
+    let bearer = &api["components"]["securitySchemes"]["bearer"];
+    assert_eq!(bearer["type"], "http");
+    assert_eq!(bearer["scheme"], "bearer");
+    assert_eq!(bearer["bearerFormat"], "JWT");
+}
+
+#[tokio::test]
+async fn the_server_serves_the_contract_and_swagger_ui() {
+    let app = TestApp::spawn().await;
+    let reply = app.get("/api-docs/openapi.json").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), generated());
+
+    let ui = app.get("/swagger-ui/").await;
+    assert_eq!(ui.status, 200);
+    assert!(ui.header("content-type").starts_with("text/html"));
+    let config = app.get("/swagger-ui/swagger-initializer.js").await;
+    assert_eq!(config.status, 200);
+    assert!(config.text.contains("/api-docs/openapi.json"));
+    assert!(config.text.contains("persistAuthorization"));
+}
+
+#[tokio::test]
+async fn every_documented_get_without_parameters_is_served() {
+    let app = TestApp::spawn().await;
+    for (method, path, _) in operations(&generated()) {
+        if method == "GET" && !path.contains('{') {
+            let reply = app.get(&path).await;
+            assert_eq!(reply.status, 200, "GET {path}: {}", reply.text);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! `TestApp`: a real server on a random port over a database of its own.
+
+use empower_api::Application;
+use empower_api::settings::{Environment, Secret, Settings};
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+
+/// Admin created on every test database.
+pub const ADMIN_EMAIL: &str = "admin@test.empower.local";
+/// That admin's password.
+pub const ADMIN_PASSWORD: &str = "test-admin-password-123";
+
+/// A database that exists for one test and is removed afterwards.
+pub enum TestDb {
+    /// A SQLite file in a temporary directory.
+    Sqlite {
+        url: String,
+        _dir: tempfile::TempDir,
+    },
+    /// A PostgreSQL database created from `TEST_DATABASE_URL`.
+    Postgres {
+        url: String,
+        admin_url: String,
+        name: String,
+    },
+}
+
+impl TestDb {
+    /// A fresh, empty database on the backend under test.
+    pub async fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("empower_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = sea_orm::Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                use sea_orm::ConnectionTrait;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .expect("TEST_DATABASE_URL ends in /dbname");
+                Self::Postgres {
+                    url: format!("{base}/{name}"),
+                    admin_url,
+                    name,
+                }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/empower.db?mode=rwc", dir.path().display());
+                Self::Sqlite { url, _dir: dir }
+            }
+        }
+    }
+
+    /// The URL to give the server.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
+        }
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Self::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs outside async; a short-lived runtime on its own thread does the cleanup.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(async {
+                        use sea_orm::ConnectionTrait;
+                        if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Settings for a test server on `db`.
+pub fn test_settings(db: &TestDb) -> Settings {
+    Settings {
+        database_url: db.url().to_owned(),
+        bind: "127.0.0.1:0".into(),
+        jwt_secret: Some(Secret::new("test-secret-that-is-at-least-32-bytes-long")),
+        admin_email: Some(ADMIN_EMAIL.into()),
+        admin_password: Some(Secret::new(ADMIN_PASSWORD)),
+        cors_origins: vec![],
+        environment: Environment::Development,
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// A client without redirects or cookies.
+    pub client: reqwest::Client,
+    /// The database, removed when the app is dropped.
+    _db: TestDb,
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    /// The body as JSON (panics with the body when it is not).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", self.text))
+    }
+
+    /// A header's value, or "" when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code, and returns its body.
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(self.header("content-type"), "application/problem+json");
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert_eq!(body["code"], code, "body: {body}");
+        assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)));
+        assert!(body["title"].is_string());
+        assert!(body["instance"].is_string());
+        assert_eq!(body["request_id"], self.header("x-request-id"));
+        body
+    }
+}
+
+impl TestApp {
+    /// Starts a server on a fresh database.
+    pub async fn spawn() -> Self {
+        let db = TestDb::new().await;
+        Self::spawn_with(test_settings(&db), db).await
+    }
+
+    /// Starts a server with these settings over `db`.
+    pub async fn spawn_with(settings: Settings, db: TestDb) -> Self {
+        let app = Application::build(settings).await.expect("server builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            address,
+            client,
+            _db: db,
+        }
+    }
+
+    /// Sends a request built from `method` and `path` through `build`.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Reply {
+        let request = build(
+            self.client
+                .request(method, format!("{}{path}", self.address)),
+        );
+        let response = request.send().await.expect("request sent");
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response.text().await.expect("body read"),
+        }
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, |r| r).await
+    }
+}

@@ -1,0 +1,11 @@
+//! HTTP-level tests of the whole server, one module per area. Each test gets its own database:
+//! a temporary SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
+
+mod cli;
+mod contract;
+mod deployment;
+mod errors;
+mod health;
+mod helpers;
+mod migrations;
+mod reference;
