@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_reference_data;
 mod m20261127_000002_users;
+mod m20261127_000003_identity;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_reference_data::Migration),
             Box::new(m20261127_000002_users::Migration),
+            Box::new(m20261127_000003_identity::Migration),
         ]
     }
 }

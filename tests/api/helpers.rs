@@ -108,6 +108,7 @@ pub fn test_settings(db: &TestDb) -> Settings {
         database_url: db.url().to_owned(),
         bind: "127.0.0.1:0".into(),
         jwt_secret: Some(Secret::new("test-secret-that-is-at-least-32-bytes-long")),
+        jwt_previous_secrets: vec![],
         admin_email: Some(ADMIN_EMAIL.into()),
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
         cors_origins: vec![],
@@ -212,5 +213,132 @@ impl TestApp {
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Reply {
         self.send(reqwest::Method::GET, path, |r| r).await
+    }
+
+    /// `GET path` with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.send(reqwest::Method::GET, path, |r| r.bearer_auth(token))
+            .await
+    }
+
+    /// `POST path` with a JSON body and, when given, a bearer token.
+    pub async fn post_json(&self, token: Option<&str>, path: &str, body: Value) -> Reply {
+        self.send(reqwest::Method::POST, path, |r| {
+            let r = r.json(&body);
+            match token {
+                Some(t) => r.bearer_auth(t),
+                None => r,
+            }
+        })
+        .await
+    }
+
+    /// `PATCH path` with a merge patch, a bearer token and an optional `If-Match`.
+    pub async fn patch_as(
+        &self,
+        token: &str,
+        path: &str,
+        body: Value,
+        if_match: Option<&str>,
+    ) -> Reply {
+        self.send(reqwest::Method::PATCH, path, |r| {
+            let r = r
+                .bearer_auth(token)
+                .header("Content-Type", "application/merge-patch+json")
+                .body(body.to_string());
+            match if_match {
+                Some(tag) => r.header("If-Match", tag),
+                None => r,
+            }
+        })
+        .await
+    }
+
+    /// Logs in; panics unless it works. Returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let reply = self
+            .post_json(
+                None,
+                "/api/v1/auth/login",
+                serde_json::json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "login as {email}: {}", reply.text);
+        reply.json()
+    }
+
+    /// An access token of the bootstrap admin.
+    pub async fn admin_token(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// Creates a user with `role` (bound to a random association when the role needs one) and
+    /// returns its id, email and password.
+    pub async fn create_user(&self, admin: &str, role: &str) -> (String, String, String) {
+        let email = format!(
+            "{role}-{}@test.empower.local",
+            uuid::Uuid::now_v7().simple()
+        );
+        let password = "a-test-password-long-enough".to_owned();
+        let mut body = serde_json::json!({
+            "email": email, "display_name": format!("Test {role}"), "role": role, "password": password
+        });
+        if role == "association" {
+            body["association_id"] = uuid::Uuid::now_v7().to_string().into();
+        }
+        let reply = self.post_json(Some(admin), "/api/v1/users", body).await;
+        assert_eq!(reply.status, 201, "create {role}: {}", reply.text);
+        let id = reply.json()["id"].as_str().expect("id").to_owned();
+        (id, email, password)
+    }
+
+    /// An access token for a new user with `role`.
+    pub async fn token_for(&self, admin: &str, role: &str) -> String {
+        let (_, email, password) = self.create_user(admin, role).await;
+        self.login(&email, &password).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// Creates an API client with `scopes`; returns its id, client_id and secret.
+    pub async fn create_client(&self, admin: &str, scopes: &[&str]) -> (String, String, String) {
+        let reply = self
+            .post_json(
+                Some(admin),
+                "/api/v1/api-clients",
+                serde_json::json!({"name": "Test partner sync", "scopes": scopes}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        let body = reply.json();
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["client_id"].as_str().expect("client_id").to_owned(),
+            body["client_secret"].as_str().expect("secret").to_owned(),
+        )
+    }
+
+    /// `POST /api/v1/auth/token` with form fields and optional Basic credentials.
+    pub async fn client_token_request(
+        &self,
+        basic: Option<(&str, &str)>,
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let form: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        self.send(reqwest::Method::POST, "/api/v1/auth/token", |r| {
+            let r = r.form(&form);
+            match basic {
+                Some((id, secret)) => r.basic_auth(id, Some(secret)),
+                None => r,
+            }
+        })
+        .await
     }
 }

@@ -1,11 +1,14 @@
 //! HTTP-level tests of the whole server, one module per area. Each test gets its own database:
 //! a temporary SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+mod access;
+mod admin;
 mod cli;
 mod contract;
 mod deployment;
 mod errors;
 mod health;
 mod helpers;
+mod identity;
 mod migrations;
 mod reference;

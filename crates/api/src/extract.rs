@@ -207,6 +207,241 @@ impl FromRequest for NoQuery {
     }
 }
 
+/// Media type of JSON bodies.
+pub const JSON: &str = "application/json";
+/// Media type of JSON merge patches (RFC 7396).
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+
+/// Reads a body of `media_type` (up to [`BODY_LIMIT`]) and checks its content type.
+async fn read_body(
+    req: HttpRequest,
+    payload: Result<web::Bytes, actix_web::Error>,
+    media_type: &'static str,
+) -> Result<web::Bytes, ApiError> {
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some(media_type) {
+        return Err(ApiError::UnsupportedMediaType {
+            expected: vec![media_type.into()],
+        });
+    }
+    payload.map_err(|err| {
+        if err.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: BODY_LIMIT }
+        } else {
+            ApiError::MalformedBody {
+                detail: "the body could not be read".into(),
+                errors: vec![],
+            }
+        }
+    })
+}
+
+/// Turns a JSON body into `T`: unreadable JSON and unknown fields are 400s; a missing or
+/// mistyped field is a 422 pointing at it.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedBody {
+            detail: format!("the body is not valid JSON: {e}"),
+            errors: vec![],
+        })?;
+    deserialize_value(value)
+}
+
+/// Turns a JSON value into `T`, naming the field at fault.
+pub fn deserialize_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let message = err.inner().to_string();
+        let path = err.path().to_string();
+        let base = if path == "." {
+            String::new()
+        } else {
+            format!("/{}", path.replace('.', "/"))
+        };
+        if let Some(name) = unknown_field(&message) {
+            // The path already ends in the unknown field's name.
+            let pointer = if base.is_empty() {
+                format!("/{name}")
+            } else {
+                base
+            };
+            return ApiError::MalformedBody {
+                detail: format!("{pointer} is not a field of this resource"),
+                errors: vec![ProblemItem::pointer(
+                    pointer,
+                    "is not a field of this resource",
+                )],
+            };
+        }
+        if let Some(name) = message
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            return ApiError::Validation(vec![ProblemItem::pointer(
+                format!("{base}/{name}"),
+                "is required",
+            )]);
+        }
+        let detail = match message.split_once(", expected") {
+            Some((got, expected)) => format!("{got}; expected{expected}"),
+            None => message,
+        };
+        let pointer = if base.is_empty() {
+            "/".to_owned()
+        } else {
+            base
+        };
+        ApiError::Validation(vec![ProblemItem::pointer(pointer, detail)])
+    })
+}
+
+/// A JSON request body (`application/json`).
+///
+/// Its errors surface when the handler takes the body ([`ApiJson::into_inner`]), not during
+/// extraction: a caller who may not call the operation gets 401 or 403, never a verdict on a
+/// body it had no right to send.
+#[derive(Debug)]
+pub struct ApiJson<T>(Result<T, ApiError>);
+
+impl<T> ApiJson<T> {
+    /// The body, or why it could not be read.
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let bytes = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let body = match read_body(req, bytes.await, JSON).await {
+                Ok(body) => parse_json(&body),
+                Err(err) => Err(err),
+            };
+            Ok(ApiJson(body))
+        })
+    }
+}
+
+/// Fields a merge patch must not touch, for the patch body type.
+pub trait Patch: DeserializeOwned {
+    /// Read-only fields of the resource (`id`, `version`...): naming one is a 400.
+    const READ_ONLY: &'static [&'static str];
+}
+
+/// A JSON merge patch body (`application/merge-patch+json`, RFC 7396): absent fields are
+/// unchanged, `null` clears. Read-only and unknown fields are 400s naming them. Like
+/// [`ApiJson`], its errors surface when the handler takes it.
+#[derive(Debug)]
+pub struct MergePatch<T>(Result<T, ApiError>);
+
+impl<T> MergePatch<T> {
+    /// The patch, or why it could not be read.
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+fn read_patch<T: Patch>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::MalformedBody {
+            detail: format!("the body is not valid JSON: {e}"),
+            errors: vec![],
+        })?;
+    let Some(object) = value.as_object() else {
+        return Err(ApiError::MalformedBody {
+            detail: "a merge patch must be a JSON object".into(),
+            errors: vec![],
+        });
+    };
+    let read_only: Vec<ProblemItem> = object
+        .keys()
+        .filter(|k| T::READ_ONLY.contains(&k.as_str()))
+        .map(|k| ProblemItem::pointer(format!("/{k}"), "is read-only"))
+        .collect();
+    if !read_only.is_empty() {
+        return Err(ApiError::MalformedBody {
+            detail: "the patch names read-only fields".into(),
+            errors: read_only,
+        });
+    }
+    deserialize_value(value)
+}
+
+impl<T: Patch + 'static> FromRequest for MergePatch<T> {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let bytes = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let patch = match read_body(req, bytes.await, MERGE_PATCH).await {
+                Ok(body) => read_patch(&body),
+                Err(err) => Err(err),
+            };
+            Ok(MergePatch(patch))
+        })
+    }
+}
+
+/// For merge-patch fields: absent stays `None`, `null` becomes `Some(None)`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// A patched field that cannot be cleared: `null` is a 422 on `pointer`.
+pub fn required<T>(value: Option<Option<T>>, pointer: &str) -> Result<Option<T>, ProblemItem> {
+    match value {
+        Some(None) => Err(ProblemItem::pointer(pointer, "cannot be null")),
+        Some(Some(v)) => Ok(Some(v)),
+        None => Ok(None),
+    }
+}
+
+/// The version named by `If-Match` (`"3"` or `W/"3"`), when the header is present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfMatch(pub Option<i32>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req
+            .headers()
+            .get(actix_web::http::header::IF_MATCH)
+            .map(|v| v.to_str().unwrap_or_default().trim().to_owned());
+        ready(match value.as_deref() {
+            None | Some("*") => Ok(Self(None)),
+            // An ETag we never issued cannot match the current version.
+            Some(tag) => tag
+                .trim_start_matches("W/")
+                .trim_matches('"')
+                .parse()
+                .map(|v| Self(Some(v)))
+                .or(Err(ApiError::PreconditionFailed)),
+        })
+    }
+}
+
+/// The `ETag` of a versioned resource.
+pub fn version_etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +490,37 @@ mod tests {
         assert_eq!(parameter_of(err).0, "cursor");
         let err = ListQuery::<Filter>::parse("limit=1&limit=2").expect_err("twice");
         assert_eq!(parameter_of(err).0, "limit");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[expect(dead_code, reason = "only deserialised")]
+    struct Body {
+        email: String,
+        limit: i32,
+    }
+
+    fn pointer_of(err: ApiError) -> (u16, String) {
+        let status = err.parts().0.as_u16();
+        let problem = err.problem();
+        (
+            status,
+            problem.errors[0].pointer.clone().unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn json_bodies_name_the_field_at_fault() {
+        assert!(parse_json::<Body>(br#"{"email": "a", "limit": 1}"#).is_ok());
+        let err =
+            parse_json::<Body>(br#"{"email": "a", "limit": 1, "id": 3}"#).expect_err("unknown");
+        assert_eq!(pointer_of(err), (400, "/id".into()));
+        let err = parse_json::<Body>(br#"{"email": "a"}"#).expect_err("missing");
+        assert_eq!(pointer_of(err), (422, "/limit".into()));
+        let err = parse_json::<Body>(br#"{"email": 5, "limit": 1}"#).expect_err("mistyped");
+        assert_eq!(pointer_of(err), (422, "/email".into()));
+        let err = parse_json::<Body>(b"{nope").expect_err("malformed");
+        assert_eq!(err.parts().1, "malformed_body");
     }
 
     #[test]

@@ -43,28 +43,74 @@ fn none_match(req: &HttpRequest, etag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == bare)
 }
 
-/// A single resource as JSON with its `ETag`; `304 Not Modified` when the client has it already.
+/// Whether a response may be stored by caches: never when it holds personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caching {
+    /// Ordinary data.
+    Allowed,
+    /// Personal data: `Cache-Control: no-store`.
+    NoStore,
+}
+
+fn cache_headers(response: &mut actix_web::HttpResponseBuilder, caching: Caching) {
+    if caching == Caching::NoStore {
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+}
+
+/// A single resource as JSON with its `ETag` (from the body when `etag` is `None`);
+/// `304 Not Modified` when the client has it already.
 pub fn json_with_etag<T: Serialize>(
     req: &HttpRequest,
     value: &T,
     etag: Option<String>,
+    caching: Caching,
 ) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let etag = etag.unwrap_or_else(|| content_etag(&body));
-    if none_match(req, &etag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish();
+    let not_modified = none_match(req, &etag);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header((header::ETAG, etag));
+    cache_headers(&mut response, caching);
+    if not_modified {
+        return response.finish();
     }
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .content_type("application/json")
-        .body(body)
+    response.content_type("application/json").body(body)
+}
+
+/// A resource just written: `201 Created` with `Location` (when `location` is given) or
+/// `200 OK`, its `ETag`, and the body.
+pub fn written<T: Serialize>(
+    location: Option<String>,
+    etag: String,
+    value: &T,
+    caching: Caching,
+) -> HttpResponse {
+    let mut response = match &location {
+        Some(location) => {
+            let mut r = HttpResponse::Created();
+            r.insert_header((header::LOCATION, location.as_str()));
+            r
+        }
+        None => HttpResponse::Ok(),
+    };
+    response.insert_header((header::ETAG, etag));
+    cache_headers(&mut response, caching);
+    response.json(value)
 }
 
 /// A list page as JSON, with a `Link: <...>; rel="next"` header when there is a next page.
-pub fn page_response<T: Serialize>(req: &HttpRequest, page: Page<T>) -> HttpResponse {
+pub fn page_response<T: Serialize>(
+    req: &HttpRequest,
+    page: Page<T>,
+    caching: Caching,
+) -> HttpResponse {
     let mut response = HttpResponse::Ok();
+    cache_headers(&mut response, caching);
     if let Some(cursor) = &page.next_cursor
         && let Ok(link) =
             HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor)))

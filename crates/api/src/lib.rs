@@ -1,6 +1,7 @@
 //! Empower's HTTP layer: actix-web routes under `/api/v1`, problem details, the OpenAPI contract
 //! and Swagger UI. No SQL here: handlers call the domain's services.
 
+pub mod auth;
 pub mod cli;
 pub mod extract;
 pub mod http;

@@ -14,6 +14,11 @@ use crate::problem::{PROBLEM_JSON, Problem, problem_for_status};
 /// Header carrying the request id, in both directions.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Marks an error response whose body a standard fixes (RFC 6749 token errors): the request
+/// context leaves it as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct KeepErrorBody;
+
 /// The id of the request being served, in the request's extensions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
@@ -68,7 +73,8 @@ pub async fn request_context(
             res.request().path()
         );
     }
-    if status.is_client_error() || status.is_server_error() {
+    let keep = res.response().extensions().contains::<KeepErrorBody>();
+    if (status.is_client_error() || status.is_server_error()) && !keep {
         res = into_problem(res, &id).await;
     }
     if let Ok(value) = HeaderValue::from_str(&id) {

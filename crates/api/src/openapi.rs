@@ -4,10 +4,11 @@
 use actix_web::App;
 use utoipa::OpenApi;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa_actix_web::AppExt;
 
+use crate::auth::access::{self, Rule};
 use crate::problem::{PROBLEM_JSON, Problem, ProblemItem, problem_for_status};
 use crate::routes;
 
@@ -36,6 +37,11 @@ pub const BEARER: &str = "bearer";
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "reference", description = "Reference data: countries and Sustainable Development Goals"),
+        (name = "auth", description = "Logging in, refreshing and revoking tokens; client credentials for partner API clients"),
+        (name = "me", description = "The caller's own account"),
+        (name = "users", description = "User accounts and their roles (admin)"),
+        (name = "api-clients", description = "Partner API clients: machine credentials with scopes (admin)"),
+        (name = "audit", description = "The audit log (admin)"),
     ),
     components(schemas(Problem, ProblemItem)),
     modifiers(&SecuritySchemes)
@@ -77,15 +83,23 @@ pub fn to_json(api: &Document) -> String {
     json
 }
 
-/// Gives every operation the errors every operation can return (400, 500; 401 and 403 when it
-/// needs credentials), and every error response the problem media type, schema and an example.
+/// Gives every operation its security and access description from the access table, the
+/// errors every operation can return (400, 500; 401 and 403 when it needs credentials), and
+/// every error response without a body of its own the problem media type, schema and example.
 fn finish(mut api: Document) -> Document {
     for (path, item) in api.paths.paths.iter_mut() {
         for operation in operations(item) {
-            let secured = operation
-                .security
-                .as_ref()
-                .is_some_and(|requirements| !requirements.is_empty());
+            let rule = operation.operation_id.as_deref().and_then(access::rule);
+            let secured = matches!(rule, Some(Rule::Protected { .. }));
+            if let Some(rule) = rule {
+                operation.security = Some(if secured {
+                    vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]
+                } else {
+                    vec![]
+                });
+                let description = operation.description.get_or_insert_with(String::new);
+                description.push_str(&format!("\n\n{}", access::describe(rule)));
+            }
             let mut defaults = vec![
                 ("400", "Malformed request or invalid parameter"),
                 (
@@ -93,6 +107,10 @@ fn finish(mut api: Document) -> Document {
                     "Unexpected error; the cause is logged with the request id",
                 ),
             ];
+            if operation.request_body.is_some() {
+                defaults.push(("413", "The body is larger than 1 MiB"));
+                defaults.push(("415", "The body is not of the documented media type"));
+            }
             if secured {
                 defaults.push(("401", "Missing, expired or invalid credentials"));
                 defaults.push((
@@ -119,11 +137,12 @@ fn finish(mut api: Document) -> Document {
                 if code < 400 {
                     continue;
                 }
-                if let RefOr::T(response) = response {
+                if let RefOr::T(response) = response
+                    && response.content.is_empty()
+                {
                     let mut example = problem_for_status(http_status);
                     example.instance = Some(path.clone());
                     example.request_id = Some("0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e".into());
-                    response.content.clear();
                     response.content.insert(
                         PROBLEM_JSON.to_owned(),
                         ContentBuilder::new()

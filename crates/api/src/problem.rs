@@ -103,6 +103,12 @@ pub enum ApiError {
     /// No credentials, or credentials that are not valid.
     #[error("unauthorized")]
     Unauthorized,
+    /// Login refused: unknown email, wrong password or deactivated account (indistinguishable).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A token was presented but is not valid (expired, tampered, unknown key, revoked subject).
+    #[error("invalid token")]
+    InvalidToken,
     /// Authenticated, but not allowed.
     #[error("forbidden")]
     Forbidden,
@@ -118,6 +124,9 @@ pub enum ApiError {
     /// Conflicts with current state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// `If-Match` names another version than the current one: nothing was written.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// The body is larger than this operation accepts.
     #[error("payload too large")]
     PayloadTooLarge {
@@ -133,6 +142,12 @@ pub enum ApiError {
     /// Well-formed input that breaks field or business rules.
     #[error("validation failed")]
     Validation(Vec<ProblemItem>),
+    /// Too many attempts: retry after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until an attempt may succeed.
+        retry_after: u64,
+    },
     /// The database is not answering.
     #[error("service unavailable")]
     Unavailable,
@@ -160,6 +175,12 @@ impl ApiError {
                 "unauthorized",
                 "Authentication required",
             ),
+            Self::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token"),
+            Self::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid credentials",
+            ),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found", "Not found"),
             Self::MethodNotAllowed { .. } => (
@@ -171,6 +192,16 @@ impl ApiError {
                 StatusCode::CONFLICT,
                 "conflict",
                 "Conflict with current state",
+            ),
+            Self::PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "Version mismatch",
+            ),
+            Self::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                "Too many requests",
             ),
             Self::PayloadTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -209,7 +240,25 @@ impl ApiError {
             Self::InvalidParameter(errors) => (Some(summarise(errors)), errors.clone()),
             Self::Validation(errors) => (Some(summarise(errors)), errors.clone()),
             Self::Unauthorized => (Some("a valid bearer token is required".into()), vec![]),
+            Self::InvalidCredentials => (
+                Some("the email or the password is not right".into()),
+                vec![],
+            ),
+            Self::InvalidToken => (
+                Some("the token is expired, malformed, or no longer valid".into()),
+                vec![],
+            ),
             Self::Forbidden => (Some("your role or scopes do not allow this".into()), vec![]),
+            Self::PreconditionFailed => (
+                Some("If-Match does not name the current version; read the resource again".into()),
+                vec![],
+            ),
+            Self::TooManyRequests { retry_after } => (
+                Some(format!(
+                    "too many attempts; retry after {retry_after} seconds"
+                )),
+                vec![],
+            ),
             Self::NotFound(what) => (Some(format!("{what} not found")), vec![]),
             Self::MethodNotAllowed { allow } => (
                 Some(format!("this path accepts {}", allow.join(", "))),
@@ -270,6 +319,8 @@ pub fn problem_for_status(status: StatusCode) -> Problem {
         404 => ApiError::NotFound("resource".into()),
         405 => ApiError::MethodNotAllowed { allow: vec![] },
         409 => ApiError::Conflict("the request conflicts with current state".into()),
+        412 => ApiError::PreconditionFailed,
+        429 => ApiError::TooManyRequests { retry_after: 60 },
         413 => ApiError::PayloadTooLarge {
             limit: crate::extract::BODY_LIMIT,
         },
@@ -317,8 +368,15 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         match self {
-            Self::Unauthorized => {
+            Self::Unauthorized | Self::InvalidCredentials => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            Self::InvalidToken => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+            }
+            Self::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             Self::MethodNotAllowed { allow } => {
                 if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
@@ -336,12 +394,19 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound(what) => Self::NotFound(what.to_owned()),
             DomainError::Conflict(detail) => Self::Conflict(detail),
+            DomainError::Stale { .. } => Self::PreconditionFailed,
             DomainError::Invalid(errors) => {
                 Self::Validation(errors.into_iter().map(item).collect())
             }
             DomainError::Database(db) => Self::Internal(format!("database: {db}")),
             DomainError::Internal(cause) => Self::Internal(cause),
         }
+    }
+}
+
+impl From<empower_domain::db::DbErr> for ApiError {
+    fn from(err: empower_domain::db::DbErr) -> Self {
+        DomainError::from(err).into()
     }
 }
 
@@ -375,7 +440,11 @@ mod tests {
             },
             ApiError::InvalidParameter(vec![ProblemItem::parameter("limit", "must be at least 1")]),
             ApiError::Unauthorized,
+            ApiError::InvalidToken,
+            ApiError::InvalidCredentials,
             ApiError::Forbidden,
+            ApiError::PreconditionFailed,
+            ApiError::TooManyRequests { retry_after: 5 },
             ApiError::NotFound("country".into()),
             ApiError::MethodNotAllowed {
                 allow: vec!["GET".into()],

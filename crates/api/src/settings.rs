@@ -45,6 +45,9 @@ pub struct Settings {
     pub bind: String,
     /// `EMPOWER_JWT_SECRET`: signs access tokens; required in production, random otherwise.
     pub jwt_secret: Option<Secret>,
+    /// `EMPOWER_JWT_PREVIOUS_SECRETS`: earlier signing secrets whose tokens stay valid during a
+    /// rotation (comma-separated).
+    pub jwt_previous_secrets: Vec<Secret>,
     /// `EMPOWER_ADMIN_EMAIL`: the first admin, created when there is no user yet.
     pub admin_email: Option<String>,
     /// `EMPOWER_ADMIN_PASSWORD`: that admin's password.
@@ -104,6 +107,24 @@ impl Settings {
             }
             _ => {}
         }
+        let jwt_previous_secrets: Vec<Secret> = get("EMPOWER_JWT_PREVIOUS_SECRETS")
+            .map(|list| {
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(Secret::new)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if jwt_previous_secrets
+            .iter()
+            .any(|s| s.expose().len() < MIN_JWT_SECRET_BYTES)
+        {
+            return Err(SettingsError {
+                variable: "EMPOWER_JWT_PREVIOUS_SECRETS",
+                problem: format!("each secret must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+            });
+        }
         let cors_origins = get("EMPOWER_CORS_ORIGINS")
             .map(|list| {
                 list.split(',')
@@ -117,6 +138,7 @@ impl Settings {
             database_url: get("EMPOWER_DATABASE_URL").unwrap_or_else(|| "./empower.db".into()),
             bind: get("EMPOWER_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret,
+            jwt_previous_secrets,
             admin_email: get("EMPOWER_ADMIN_EMAIL"),
             admin_password: get("EMPOWER_ADMIN_PASSWORD").map(Secret::new),
             cors_origins,

@@ -12,6 +12,7 @@ use empower_domain::identity::user::{self, Bootstrap};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::auth::jwt::TokenKeys;
 use crate::extract::{json_config, path_config, payload_config};
 use crate::middleware::request_context;
 use crate::openapi::{self, OPENAPI_PATH};
@@ -75,7 +76,8 @@ impl Application {
 
         let api = openapi::document();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
-        let state = web::Data::new(AppState { db, jwt_secret });
+        let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
+        let state = web::Data::new(AppState { db, tokens });
         let cors_origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

@@ -2,13 +2,13 @@
 
 use empower_domain::db::Db;
 
-use crate::settings::Secret;
+use crate::auth::jwt::TokenKeys;
 
 /// Shared application state, one per server.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct AppState {
     /// The connection pool.
     pub db: Db,
-    /// The key access tokens are signed with (given, or random for this process).
-    pub jwt_secret: Secret,
+    /// Signs and verifies access tokens.
+    pub tokens: TokenKeys,
 }

@@ -33,6 +33,12 @@ pub enum DomainError {
     /// Well-formed input that breaks field or business rules, one entry per problem.
     #[error("invalid input: {}", describe(.0))]
     Invalid(Vec<FieldError>),
+    /// The caller's `If-Match` names another version than the current one.
+    #[error("stale version: the current version is {current}")]
+    Stale {
+        /// The version the record has now.
+        current: i32,
+    },
     /// The database failed; the cause is logged, never shown to a client.
     #[error("database error")]
     Database(#[source] DbErr),

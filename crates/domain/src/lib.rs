@@ -1,11 +1,13 @@
 //! The programme's rules and data: sea-orm entities, pure rules, and the services that read and
 //! write them. No HTTP here: services take a connection and return [`DomainError`].
 
+pub mod audit;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod paging;
 pub mod reference;
+pub mod version;
 
 pub use error::{DomainError, FieldError};

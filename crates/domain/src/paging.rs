@@ -24,6 +24,8 @@ pub const MAX_LIMIT: u64 = 200;
 pub enum KeyValue {
     /// An integer key, such as an SDG number.
     Int(i64),
+    /// A UUID key (tried before text, so a UUID string comes back as a UUID).
+    Uuid(uuid::Uuid),
     /// A text key, such as a country code or a UUID.
     Text(String),
 }
@@ -32,6 +34,7 @@ impl From<KeyValue> for sea_orm::Value {
     fn from(value: KeyValue) -> Self {
         match value {
             KeyValue::Int(i) => i.into(),
+            KeyValue::Uuid(u) => u.into(),
             KeyValue::Text(s) => s.into(),
         }
     }
@@ -128,7 +131,16 @@ impl<T> Page<T> {
     }
 }
 
-/// Fetches one page of `select` ordered ascending by the unique column `key`.
+/// Direction of a keyset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Smallest first.
+    Asc,
+    /// Largest (for UUID v7 ids: newest) first.
+    Desc,
+}
+
+/// Fetches one page of `select` ordered by the unique column `key`.
 ///
 /// `key_of` reads the key back from a row to build the next cursor. One query for the rows
 /// (one more than the limit, to know whether a next page exists), one more for the total only
@@ -137,6 +149,7 @@ pub async fn by_unique_key<E, C>(
     db: &C,
     select: Select<E>,
     key: E::Column,
+    order: Order,
     request: &PageRequest,
     key_of: impl Fn(&E::Model) -> KeyValue,
 ) -> Result<Page<E::Model>, DomainError>
@@ -150,7 +163,10 @@ where
     } else {
         None
     };
-    let mut select = select.order_by_asc(key);
+    let mut select = match order {
+        Order::Asc => select.order_by_asc(key),
+        Order::Desc => select.order_by_desc(key),
+    };
     if let Some(Cursor(values)) = &request.cursor {
         let [after] = values.as_slice() else {
             return Err(DomainError::invalid(
@@ -158,7 +174,11 @@ where
                 "is not a cursor this API produced",
             ));
         };
-        select = select.filter(key.gt(sea_orm::Value::from(after.clone())));
+        let after = sea_orm::Value::from(after.clone());
+        select = select.filter(match order {
+            Order::Asc => key.gt(after),
+            Order::Desc => key.lt(after),
+        });
     }
     let mut items = select.limit(request.limit + 1).all(db).await?;
     let next_cursor = if items.len() as u64 > request.limit {

@@ -21,7 +21,6 @@ pub struct HealthStatus {
 #[utoipa::path(
     tag = "health",
     operation_id = "health_live",
-    security(),
     responses((status = 200, description = "The process is up", body = HealthStatus))
 )]
 #[get("/health/live")]
@@ -38,7 +37,6 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     operation_id = "health_ready",
-    security(),
     responses(
         (status = 200, description = "The database answers", body = HealthStatus),
         (status = 503, description = "The database does not answer")

@@ -59,6 +59,13 @@ pub fn verify(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A hash of a password nobody has, verified against when an email is unknown so that the
+/// answer takes as long as for a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash(&generate()).unwrap_or_default())
+}
+
 /// A random password for generated accounts (24 alphanumerics, about 142 bits).
 pub fn generate() -> String {
     Alphanumeric.sample_string(&mut rand::rng(), 24)

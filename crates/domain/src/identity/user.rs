@@ -2,11 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, PaginatorTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter};
 use validator::ValidateEmail;
 
-use super::password;
-use crate::DomainError;
+use super::{password, refresh};
+use crate::audit::{self, AuditContext};
+use crate::paging::{self, KeyValue, Order, Page, PageRequest};
+use crate::{DomainError, FieldError};
 
 /// What a user may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -59,6 +61,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+impl Entity {
+    /// The account with this id, if it exists and is active.
+    pub async fn find_by_id_active(
+        db: &impl ConnectionTrait,
+        id: Uuid,
+    ) -> Result<Option<Model>, DomainError> {
+        Ok(Self::find_by_id(id).one(db).await?.filter(|u| u.active))
+    }
+}
+
 /// Normalises an email for storage and lookup: trimmed, lower-cased.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -92,15 +104,82 @@ pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DomainError> {
     Ok(Entity::find().count(db).await?)
 }
 
-/// Creates an active admin account. A taken email is a conflict.
-pub async fn create_admin(
+/// What creating a user takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    /// Login email.
+    pub email: String,
+    /// Name shown in the apps.
+    pub display_name: String,
+    /// What the user may do.
+    pub role: Role,
+    /// Required exactly when the role is `association`.
+    pub association_id: Option<Uuid>,
+    /// At least 12 characters.
+    pub password: String,
+}
+
+/// Changes to a user; `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserChanges {
+    /// New display name.
+    pub display_name: Option<String>,
+    /// New role.
+    pub role: Option<Role>,
+    /// New association binding (`Some(None)` clears it).
+    pub association_id: Option<Option<Uuid>>,
+    /// `false` deactivates the account: its tokens stop working at once.
+    pub active: Option<bool>,
+}
+
+fn check_display_name(name: &str) -> Result<String, FieldError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(FieldError::new(
+            "/display_name",
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// An `association` user must be bound to an association; nobody else may be.
+pub fn check_binding(role: Role, association_id: Option<Uuid>) -> Result<(), FieldError> {
+    match (role, association_id) {
+        (Role::Association, None) => Err(FieldError::new(
+            "/association_id",
+            "is required when the role is `association`",
+        )),
+        (Role::Association, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(FieldError::new(
+            "/association_id",
+            "is allowed only when the role is `association`",
+        )),
+    }
+}
+
+/// Creates an active account after checking every field (all problems reported at once).
+pub async fn create(
     db: &impl ConnectionTrait,
-    email: &str,
-    display_name: &str,
-    password: &str,
+    context: &AuditContext,
+    new: NewUser,
 ) -> Result<Model, DomainError> {
-    let email = check_email(email, "/email")?;
-    password::check(password, "/password")?;
+    let mut errors = Vec::new();
+    let email = check_email(&new.email, "/email")
+        .map_err(|e| collect(&mut errors, e))
+        .ok();
+    let display_name = check_display_name(&new.display_name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if let Err(e) = check_binding(new.role, new.association_id) {
+        errors.push(e);
+    }
+    if let Err(e) = password::check(&new.password, "/password") {
+        collect(&mut errors, e);
+    }
+    let (Some(email), Some(display_name), true) = (email, display_name, errors.is_empty()) else {
+        return Err(DomainError::Invalid(errors));
+    };
     if find_by_email(db, &email).await?.is_some() {
         return Err(DomainError::Conflict(format!(
             "a user with email {email} already exists"
@@ -110,16 +189,194 @@ pub async fn create_admin(
     let user = ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email),
-        display_name: Set(display_name.to_owned()),
-        role: Set(Role::Admin),
-        association_id: Set(None),
-        password_hash: Set(password::hash(password)?),
+        display_name: Set(display_name),
+        role: Set(new.role),
+        association_id: Set(new.association_id),
+        password_hash: Set(password::hash(&new.password)?),
         active: Set(true),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        context,
+        "user.created",
+        Some(("user", user.id.to_string())),
+    )
+    .await?;
+    Ok(user)
+}
+
+fn collect(errors: &mut Vec<FieldError>, error: DomainError) {
+    if let DomainError::Invalid(found) = error {
+        errors.extend(found);
+    }
+}
+
+/// Creates an active admin account. A taken email is a conflict.
+pub async fn create_admin(
+    db: &impl ConnectionTrait,
+    email: &str,
+    display_name: &str,
+    password: &str,
+) -> Result<Model, DomainError> {
+    create(
+        db,
+        &AuditContext::system(),
+        NewUser {
+            email: email.to_owned(),
+            display_name: display_name.to_owned(),
+            role: Role::Admin,
+            association_id: None,
+            password: password.to_owned(),
+        },
+    )
+    .await
+}
+
+/// Filters of the user list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only active (`true`) or deactivated (`false`) accounts.
+    pub active: Option<bool>,
+}
+
+/// Lists accounts by creation.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> Result<Page<Model>, DomainError> {
+    let mut select = Entity::find();
+    if let Some(role) = filter.role {
+        select = select.filter(Column::Role.eq(role));
+    }
+    if let Some(active) = filter.active {
+        select = select.filter(Column::Active.eq(active));
+    }
+    paging::by_unique_key(db, select, Column::Id, Order::Asc, page, |u| {
+        KeyValue::Uuid(u.id)
+    })
+    .await
+}
+
+/// Reads one account.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Model, DomainError> {
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("user"))
+}
+
+/// Applies changes, refusing a stale `expected_version` (nothing is written then).
+/// Deactivating revokes every refresh token of the account.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    context: &AuditContext,
+    id: Uuid,
+    changes: UserChanges,
+    expected_version: Option<i32>,
+) -> Result<Model, DomainError> {
+    let current = get(db, id).await?;
+    crate::version::check(current.version, expected_version)?;
+    let demotes = changes.role.is_some_and(|r| r != Role::Admin) || changes.active == Some(false);
+    if context.actor == crate::audit::Actor::User(id) && current.role == Role::Admin && demotes {
+        return Err(DomainError::Conflict(
+            "you cannot deactivate your own account or give up your own admin role".into(),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut row: ActiveModel = current.clone().into();
+    if let Some(name) = &changes.display_name {
+        match check_display_name(name) {
+            Ok(name) => row.display_name = Set(name),
+            Err(e) => errors.push(e),
+        }
+    }
+    let role = changes.role.unwrap_or(current.role);
+    let association_id = changes.association_id.unwrap_or(current.association_id);
+    if let Err(e) = check_binding(role, association_id) {
+        errors.push(e);
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    row.role = Set(role);
+    row.association_id = Set(association_id);
+    if let Some(active) = changes.active {
+        row.active = Set(active);
+    }
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(Utc::now());
+    let updated = row.update(db).await?;
+    let action = if current.active && !updated.active {
+        refresh::revoke_user(db, id).await?;
+        "user.deactivated"
+    } else {
+        "user.updated"
     };
-    Ok(user.insert(db).await?)
+    audit::record(db, context, action, Some(("user", id.to_string()))).await?;
+    Ok(updated)
+}
+
+/// Changes a user's own password: the current one is required, and every refresh token of the
+/// account is revoked. Check the current password with [`verify_current`] first, outside the
+/// write transaction (hashing is slow).
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    context: &AuditContext,
+    id: Uuid,
+    new_password: &str,
+) -> Result<(), DomainError> {
+    password::check(new_password, "/new_password")?;
+    let current = get(db, id).await?;
+    let mut row: ActiveModel = current.clone().into();
+    row.password_hash = Set(password::hash(new_password)?);
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(Utc::now());
+    row.update(db).await?;
+    refresh::revoke_user(db, id).await?;
+    audit::record(
+        db,
+        context,
+        "user.password_changed",
+        Some(("user", id.to_string())),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks a user's current password; a wrong one is a 422 on `/current_password`.
+pub fn verify_current(user: &Model, current_password: &str) -> Result<(), DomainError> {
+    if password::verify(current_password, &user.password_hash) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "/current_password",
+            "is not the current password",
+        ))
+    }
+}
+
+/// The active user with these credentials, if any. An unknown email costs the same hashing
+/// time as a wrong password, so the two cannot be told apart by timing.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password_given: &str,
+) -> Result<Option<Model>, DomainError> {
+    let user = find_by_email(db, email).await?;
+    let stored = user.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = password::verify(password_given, &stored);
+    Ok(user.filter(|u| matches && u.active))
 }
 
 /// The outcome of start-up bootstrapping.
@@ -150,6 +407,18 @@ pub async fn bootstrap_admin(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_association_users_are_bound_to_an_association() {
+        let id = Some(Uuid::nil());
+        assert!(check_binding(Role::Association, id).is_ok());
+        assert!(check_binding(Role::Association, None).is_err());
+        assert!(check_binding(Role::Staff, None).is_ok());
+        assert_eq!(
+            check_binding(Role::Viewer, id).map_err(|e| e.pointer),
+            Err("/association_id".to_owned())
+        );
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

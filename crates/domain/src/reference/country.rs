@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{ConnectionTrait, QueryFilter};
 
 use crate::DomainError;
-use crate::paging::{self, KeyValue, Page, PageRequest};
+use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 
 /// A country as stored.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -43,7 +43,7 @@ pub async fn list(
     if let Some(priority) = filter.priority {
         select = select.filter(Column::Priority.eq(priority));
     }
-    paging::by_unique_key(db, select, Column::Code, page, |c| {
+    paging::by_unique_key(db, select, Column::Code, Order::Asc, page, |c| {
         KeyValue::Text(c.code.clone())
     })
     .await

@@ -4,7 +4,7 @@ use sea_orm::ConnectionTrait;
 use sea_orm::entity::prelude::*;
 
 use crate::DomainError;
-use crate::paging::{self, KeyValue, Page, PageRequest};
+use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 
 /// An SDG as stored.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -29,7 +29,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     page: &PageRequest,
 ) -> Result<Page<Model>, DomainError> {
-    paging::by_unique_key(db, Entity::find(), Column::Number, page, |s| {
+    paging::by_unique_key(db, Entity::find(), Column::Number, Order::Asc, page, |s| {
         KeyValue::Int(i64::from(s.number))
     })
     .await

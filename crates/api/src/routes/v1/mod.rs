@@ -2,11 +2,19 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod api_clients;
+pub mod audit_log;
+pub mod auth;
 pub mod reference;
+pub mod users;
 
 /// Registers every `/api/v1` operation.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.configure(reference::configure);
+    cfg.configure(reference::configure)
+        .configure(auth::configure)
+        .configure(users::configure)
+        .configure(api_clients::configure)
+        .configure(audit_log::configure);
 }
 
 /// Text in the languages it exists in (Belgium works in French, Dutch and English).

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::LocalizedText;
 use crate::extract::{ListQuery, NoQuery, PageParams};
-use crate::http::{ListBody, json_with_etag, page_response};
+use crate::http::{Caching, ListBody, json_with_etag, page_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -59,7 +59,6 @@ pub struct CountryFilter {
 #[utoipa::path(
     tag = "reference",
     operation_id = "list_countries",
-    security(),
     params(PageParams, CountryFilter),
     responses(
         (status = 200, description = "A page of countries", body = ListBody<Country>,
@@ -77,7 +76,11 @@ pub async fn list_countries(
         priority: query.filter.priority,
     };
     let page = country::list(&state.db, &filter, &query.page).await?;
-    Ok(page_response(&req, page.map(Country::from)))
+    Ok(page_response(
+        &req,
+        page.map(Country::from),
+        Caching::Allowed,
+    ))
 }
 
 /// Read a country.
@@ -87,7 +90,6 @@ pub async fn list_countries(
 #[utoipa::path(
     tag = "reference",
     operation_id = "get_country",
-    security(),
     params(
         ("code" = String, Path, description = "ISO 3166-1 alpha-2 code", example = "SN", max_length = 2),
         ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response"),
@@ -107,7 +109,12 @@ pub async fn get_country(
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
     let country = country::get(&state.db, &code).await?;
-    Ok(json_with_etag(&req, &Country::from(country), None))
+    Ok(json_with_etag(
+        &req,
+        &Country::from(country),
+        None,
+        Caching::Allowed,
+    ))
 }
 
 /// A Sustainable Development Goal.
@@ -141,7 +148,6 @@ pub struct NoFilter {}
 #[utoipa::path(
     tag = "reference",
     operation_id = "list_sdgs",
-    security(),
     params(PageParams),
     responses(
         (status = 200, description = "A page of SDGs", body = ListBody<Sdg>,
@@ -156,7 +162,7 @@ pub async fn list_sdgs(
     query: ListQuery<NoFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let page = sdg::list(&state.db, &query.page).await?;
-    Ok(page_response(&req, page.map(Sdg::from)))
+    Ok(page_response(&req, page.map(Sdg::from), Caching::Allowed))
 }
 
 /// Read an SDG.
@@ -165,7 +171,6 @@ pub async fn list_sdgs(
 #[utoipa::path(
     tag = "reference",
     operation_id = "get_sdg",
-    security(),
     params(
         ("number" = i32, Path, description = "Goal number", example = 5, minimum = 1, maximum = 17),
         ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier response"),
@@ -185,5 +190,10 @@ pub async fn get_sdg(
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
     let goal = sdg::get(&state.db, *number).await?;
-    Ok(json_with_etag(&req, &Sdg::from(goal), None))
+    Ok(json_with_etag(
+        &req,
+        &Sdg::from(goal),
+        None,
+        Caching::Allowed,
+    ))
 }

@@ -1,0 +1,107 @@
+//! Who may call what: one table, per operation, of the roles and the client scopes allowed.
+//! Deny by default: an operation missing from the table is refused to everyone (and a test
+//! fails when the contract has an operation the table does not name).
+
+use empower_domain::identity::Role;
+
+/// The rule of one operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, without credentials.
+    Public,
+    /// These roles, and API clients holding one of these scopes.
+    Protected {
+        /// Roles allowed.
+        roles: &'static [Role],
+        /// Client scopes allowed (any one suffices).
+        scopes: &'static [&'static str],
+    },
+}
+
+const ADMIN: Rule = Rule::Protected {
+    roles: &[Role::Admin],
+    scopes: &[],
+};
+
+const ANY_USER: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Association, Role::Viewer],
+    scopes: &[],
+};
+
+/// Every operation, by operation id (the handler's name).
+pub const TABLE: &[(&str, Rule)] = &[
+    // Probes and reference data.
+    ("health_live", Rule::Public),
+    ("health_ready", Rule::Public),
+    ("list_countries", Rule::Public),
+    ("get_country", Rule::Public),
+    ("list_sdgs", Rule::Public),
+    ("get_sdg", Rule::Public),
+    // Logging in and tokens.
+    ("login", Rule::Public),
+    ("refresh", Rule::Public),
+    ("logout", Rule::Public),
+    ("issue_client_token", Rule::Public),
+    // One's own account.
+    ("get_me", ANY_USER),
+    ("change_my_password", ANY_USER),
+    // Administration.
+    ("list_users", ADMIN),
+    ("create_user", ADMIN),
+    ("get_user", ADMIN),
+    ("update_user", ADMIN),
+    ("list_api_clients", ADMIN),
+    ("create_api_client", ADMIN),
+    ("get_api_client", ADMIN),
+    ("update_api_client", ADMIN),
+    ("list_audit_log", ADMIN),
+];
+
+/// The rule of an operation, if it has one.
+pub fn rule(operation: &str) -> Option<Rule> {
+    TABLE
+        .iter()
+        .find(|(name, _)| *name == operation)
+        .map(|(_, rule)| *rule)
+}
+
+/// A one-line description of a rule, for the contract.
+pub fn describe(rule: Rule) -> String {
+    match rule {
+        Rule::Public => "Public: no credentials needed.".into(),
+        Rule::Protected { roles, scopes } => {
+            let roles: Vec<&str> = roles.iter().map(|r| role_name(*r)).collect();
+            let mut text = format!("Roles: {}.", roles.join(", "));
+            if !scopes.is_empty() {
+                text.push_str(&format!(" API client scopes: {}.", scopes.join(", ")));
+            }
+            text
+        }
+    }
+}
+
+/// The wire name of a role.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Staff => "staff",
+        Role::Association => "association",
+        Role::Viewer => "viewer",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_appear_once_and_unknown_ones_are_denied() {
+        let mut names: Vec<&str> = TABLE.iter().map(|(n, _)| *n).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "an operation is listed twice");
+        assert_eq!(rule("no_such_operation"), None);
+        assert_eq!(rule("list_users"), Some(ADMIN));
+    }
+}

@@ -1,0 +1,296 @@
+//! Partner API clients (admin): machine credentials with scopes, for sync jobs.
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use empower_domain::db;
+use empower_domain::identity::client;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::reference::NoFilter;
+use crate::auth::Caller;
+use crate::extract::{
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, nullable, required,
+    version_etag,
+};
+use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Registers the API-client operations.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_api_clients)
+        .service(create_api_client)
+        .service(get_api_client)
+        .service(update_api_client);
+}
+
+/// A partner API client. Its secret is shown only once, when it is created.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "name": "Partner NGO nightly sync",
+    "client_id": "empower-k3j9x2m4q8w7e5r1", "scopes": ["sync:read", "associations:read"],
+    "active": true, "version": 1,
+    "created_at": "2026-11-27T10:00:00Z", "updated_at": "2026-11-27T10:00:00Z"
+}))]
+pub struct ApiClientView {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Who the client is.
+    pub name: String,
+    /// The public half of the credentials.
+    pub client_id: String,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// The association the client acts for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub association_id: Option<Uuid>,
+    /// `false` once revoked: no new tokens, and its tokens stop working.
+    pub active: bool,
+    /// +1 on every change; the `ETag`.
+    pub version: i32,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<client::Model> for ApiClientView {
+    fn from(c: client::Model) -> Self {
+        Self {
+            id: c.id,
+            name: c.name.clone(),
+            client_id: c.client_id.clone(),
+            scopes: c.scope_list(),
+            association_id: c.association_id,
+            active: c.active,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A new client with its secret: store the secret now, it is never shown again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiClient {
+    /// The client.
+    #[serde(flatten)]
+    pub client: ApiClientView,
+    /// The secret half of the credentials.
+    pub client_secret: String,
+}
+
+/// List API clients.
+///
+/// Every client, oldest first, paginated. Secrets are never listed.
+#[utoipa::path(
+    tag = "api-clients",
+    operation_id = "list_api_clients",
+    params(PageParams),
+    responses((status = 200, description = "A page of clients", body = ListBody<ApiClientView>))
+)]
+#[get("/api-clients")]
+pub async fn list_api_clients(
+    _caller: Caller,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = client::list(&state.db, &query.page).await?;
+    Ok(page_response(
+        &req,
+        page.map(ApiClientView::from),
+        Caching::NoStore,
+    ))
+}
+
+/// A new API client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Partner NGO nightly sync", "scopes": ["sync:read", "associations:read"]}))]
+pub struct NewApiClient {
+    /// Who the client is (1-200 characters).
+    #[schema(max_length = 200)]
+    pub name: String,
+    /// Scopes to grant: any of `sync:read`, `associations:read`, `associations:write`,
+    /// `training:read`, `restitutions:read`, `restitutions:write`, `indicators:read`,
+    /// `publications:read`.
+    #[schema(max_items = 20)]
+    pub scopes: Vec<String>,
+    /// The association the client acts for, if any.
+    pub association_id: Option<Uuid>,
+}
+
+/// Create an API client.
+///
+/// Answers the `client_id` and the `client_secret`; the secret is stored only as a hash and is
+/// never shown again.
+#[utoipa::path(
+    tag = "api-clients",
+    operation_id = "create_api_client",
+    request_body = NewApiClient,
+    responses(
+        (status = 201, description = "Created, with its secret", body = CreatedApiClient,
+         headers(("Location" = String, description = "The client's URL"))),
+        (status = 415, description = "The body is not `application/json`"),
+        (status = 422, description = "A field breaks its rule (an unknown scope, say)"),
+    )
+)]
+#[post("/api-clients")]
+pub async fn create_api_client(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: ApiJson<NewApiClient>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
+    let tx = db::begin_write(&state.db).await?;
+    let (created, secret) = client::create(
+        &tx,
+        &caller.audit,
+        client::NewClient {
+            name: body.name,
+            scopes: body.scopes,
+            association_id: body.association_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written(
+        Some(format!("/api/v1/api-clients/{}", created.id)),
+        version_etag(created.version),
+        &CreatedApiClient {
+            client: created.into(),
+            client_secret: secret,
+        },
+        Caching::NoStore,
+    ))
+}
+
+/// Read an API client.
+///
+/// Answers `304` to an `If-None-Match` that names the current version.
+#[utoipa::path(
+    tag = "api-clients",
+    operation_id = "get_api_client",
+    params(("id" = Uuid, Path, description = "The client's id")),
+    responses(
+        (status = 200, description = "The client", body = ApiClientView,
+         headers(("ETag" = String, description = "The version"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such client"),
+    )
+)]
+#[get("/api-clients/{id}")]
+pub async fn get_api_client(
+    _caller: Caller,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let found = client::get(&state.db, *id).await?;
+    let etag = version_etag(found.version);
+    Ok(json_with_etag(
+        &req,
+        &ApiClientView::from(found),
+        Some(etag),
+        Caching::NoStore,
+    ))
+}
+
+/// Changes to an API client (JSON merge patch).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"active": false}))]
+pub struct ApiClientPatch {
+    /// New name.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub name: Option<Option<String>>,
+    /// New scopes (replacing the old ones).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub scopes: Option<Option<Vec<String>>>,
+    /// New association binding; `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub association_id: Option<Option<Uuid>>,
+    /// `false` revokes the client: its tokens stop working at once.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub active: Option<Option<bool>>,
+}
+
+impl Patch for ApiClientPatch {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "client_id",
+        "client_secret",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+/// Update or revoke an API client.
+///
+/// A JSON merge patch (`application/merge-patch+json`). `"active": false` revokes the client:
+/// it gets no new token, and the tokens it holds stop working at once. With `If-Match`, a
+/// stale version is refused (412) and nothing is written.
+#[utoipa::path(
+    tag = "api-clients",
+    operation_id = "update_api_client",
+    params(
+        ("id" = Uuid, Path, description = "The client's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+    ),
+    request_body(content = ApiClientPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Updated", body = ApiClientView,
+         headers(("ETag" = String, description = "The new version"))),
+        (status = 404, description = "No such client"),
+        (status = 412, description = "`If-Match` names another version"),
+        (status = 415, description = "The body is not `application/merge-patch+json`"),
+        (status = 422, description = "A field breaks its rule"),
+    )
+)]
+#[patch("/api-clients/{id}")]
+pub async fn update_api_client(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: MergePatch<ApiClientPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.into_inner()?;
+    let fields = (
+        required(patch.name, "/name"),
+        required(patch.scopes, "/scopes"),
+        required(patch.active, "/active"),
+    );
+    let (Ok(name), Ok(scopes), Ok(active)) = fields.clone() else {
+        let errors = [fields.0.err(), fields.1.err(), fields.2.err()]
+            .into_iter()
+            .flatten()
+            .collect();
+        return Err(ApiError::Validation(errors));
+    };
+    let changes = client::ClientChanges {
+        name,
+        scopes,
+        association_id: patch.association_id,
+        active,
+    };
+    let tx = db::begin_write(&state.db).await?;
+    let updated = client::update(&tx, &caller.audit, *id, changes, if_match.0).await?;
+    tx.commit().await?;
+    Ok(written(
+        None,
+        version_etag(updated.version),
+        &ApiClientView::from(updated),
+        Caching::NoStore,
+    ))
+}

@@ -1,0 +1,137 @@
+//! Logging in: throttling, credential checks, refresh-token issue, and the audit trail of each.
+
+use chrono::{Duration, Utc};
+use sea_orm::DatabaseConnection;
+
+use super::{refresh, throttle, user};
+use crate::audit::{self, Actor, AuditContext};
+use crate::{DomainError, db};
+
+/// What a login attempt led to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    /// The credentials are right: here are the user and a new refresh token.
+    Succeeded {
+        /// The user.
+        user: user::Model,
+        /// The first token of a new family.
+        refresh_token: String,
+    },
+    /// Unknown email, wrong password or deactivated account: indistinguishable to the caller.
+    Failed,
+    /// Too many recent failures: try again after this long.
+    Throttled {
+        /// How long the lock still runs.
+        retry_after: Duration,
+    },
+}
+
+/// Attempts a login. Refusal under a lock is immediate and checks no password.
+pub async fn login(
+    db: &DatabaseConnection,
+    context: &AuditContext,
+    email: &str,
+    password: &str,
+) -> Result<Login, DomainError> {
+    let now = Utc::now();
+    let mut keys = vec![throttle::account_key(email)];
+    if let Some(address) = &context.source_address {
+        keys.push(throttle::address_key(address));
+    }
+    if let Some(retry_after) = throttle::locked_for(db, &keys, now).await? {
+        let target = user::find_by_email(db, email)
+            .await?
+            .map(|u| ("user", u.id.to_string()));
+        audit::record(db, context, "login.throttled", target).await?;
+        return Ok(Login::Throttled { retry_after });
+    }
+    // Hashing is slow: check the password before taking the write lock.
+    let authenticated = user::authenticate(db, email, password).await?;
+    let tx = db::begin_write(db).await?;
+    let outcome = match authenticated {
+        Some(user) => {
+            throttle::reset(&tx, &keys[0]).await?;
+            let refresh_token = refresh::issue(&tx, user.id, None).await?;
+            audit::record(
+                &tx,
+                &context.as_actor(Actor::User(user.id)),
+                "login.succeeded",
+                Some(("user", user.id.to_string())),
+            )
+            .await?;
+            Login::Succeeded {
+                user,
+                refresh_token,
+            }
+        }
+        None => {
+            throttle::record_failure(&tx, &keys[0], throttle::ACCOUNT_LIMIT, now).await?;
+            if let Some(address_key) = keys.get(1) {
+                throttle::record_failure(&tx, address_key, throttle::ADDRESS_LIMIT, now).await?;
+            }
+            let target = user::find_by_email(&tx, email)
+                .await?
+                .map(|u| ("user", u.id.to_string()));
+            audit::record(&tx, context, "login.failed", target).await?;
+            Login::Failed
+        }
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Exchanges a refresh token, recording reuse in the audit log.
+pub async fn refresh(
+    db: &DatabaseConnection,
+    context: &AuditContext,
+    token: &str,
+) -> Result<refresh::Rotation, DomainError> {
+    let tx = db::begin_write(db).await?;
+    let rotation = refresh::rotate(&tx, token).await?;
+    match &rotation {
+        refresh::Rotation::ReuseDetected { user_id, family_id } => {
+            audit::record(
+                &tx,
+                context,
+                "refresh.reuse_detected",
+                Some(("token_family", family_id.to_string())),
+            )
+            .await?;
+            log::warn!(
+                "refresh token reuse detected for user {user_id}: family {family_id} revoked"
+            );
+        }
+        refresh::Rotation::Rotated { user, .. } => {
+            audit::record(
+                &tx,
+                &context.as_actor(Actor::User(user.id)),
+                "token.refreshed",
+                Some(("user", user.id.to_string())),
+            )
+            .await?;
+        }
+        refresh::Rotation::Invalid => {}
+    }
+    tx.commit().await?;
+    Ok(rotation)
+}
+
+/// Revokes the family of a refresh token.
+pub async fn logout(
+    db: &DatabaseConnection,
+    context: &AuditContext,
+    token: &str,
+) -> Result<(), DomainError> {
+    let tx = db::begin_write(db).await?;
+    if let Some(user_id) = refresh::logout(&tx, token).await? {
+        audit::record(
+            &tx,
+            &context.as_actor(Actor::User(user_id)),
+            "logout",
+            Some(("user", user_id.to_string())),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
