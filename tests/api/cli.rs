@@ -94,14 +94,32 @@ async fn create_admin_generates_a_password_once_and_refuses_duplicates() {
 #[tokio::test]
 async fn seed_demo_is_idempotent() {
     let db = TestDb::new().await;
-    for _ in 0..2 {
-        let (ok, stdout, stderr) = run(empower(&db).arg("seed-demo"));
-        assert!(ok, "{stderr}");
-        assert!(
-            stdout.contains("249 countries (14 priority), 17 SDGs"),
-            "{stdout}"
-        );
-    }
+    let (ok, stdout, stderr) = run(empower(&db).arg("seed-demo"));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("249 countries (14 priority), 17 SDGs"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("demo account created: staff@demo.empower.local"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("demo account created: viewer@demo.empower.local"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("password (shown once): "), "{stdout}");
+
+    let (ok, stdout, _) = run(empower(&db).arg("seed-demo"));
+    assert!(ok);
+    assert!(
+        stdout.contains("249 countries (14 priority), 17 SDGs"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("demo account created"),
+        "nothing new the second time: {stdout}"
+    );
 }
 
 #[tokio::test]

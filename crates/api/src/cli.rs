@@ -44,7 +44,8 @@ pub enum Command {
         #[arg(long, default_value = "Administrator")]
         name: String,
     },
-    /// Load the fictional demo data set for testers (safe to run twice).
+    /// Load the fictional demo data set for testers (safe to run twice). New demo accounts get
+    /// EMPOWER_DEMO_PASSWORD, or a generated password printed once.
     SeedDemo,
 }
 
@@ -125,11 +126,23 @@ impl Cli {
                 let conn = db::connect(&settings.database_url)
                     .await
                     .map_err(|e| e.to_string())?;
-                let summary = demo::seed(&conn).await.map_err(|e| e.to_string())?;
+                let (password, generated) = match std::env::var("EMPOWER_DEMO_PASSWORD") {
+                    Ok(p) if !p.trim().is_empty() => (p, false),
+                    _ => (identity::password::generate(), true),
+                };
+                let summary = demo::seed(&conn, &password)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 println!(
                     "demo data ready: {} countries ({} priority), {} SDGs",
                     summary.countries, summary.priority_countries, summary.sdgs
                 );
+                for email in &summary.created_users {
+                    println!("demo account created: {email}");
+                }
+                if generated && !summary.created_users.is_empty() {
+                    println!("demo accounts' password (shown once): {password}");
+                }
                 Ok(())
             }
             Command::Openapi => Ok(()),
