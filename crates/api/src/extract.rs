@@ -314,20 +314,35 @@ impl<T> ApiJson<T> {
     }
 }
 
+/// The future of a body extractor.
+type BodyFuture<W> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<W, ApiError>>>>;
+
+/// Reads a body of `media_type`, parses it with `parse`, and wraps the outcome (success or
+/// failure) with `wrap`, so that the handler decides when a body error surfaces.
+fn deferred_body<T: 'static, W: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    media_type: &'static str,
+    parse: fn(&[u8]) -> Result<T, ApiError>,
+    wrap: fn(Result<T, ApiError>) -> W,
+) -> BodyFuture<W> {
+    let req = req.clone();
+    let bytes = web::Bytes::from_request(&req, payload);
+    Box::pin(async move {
+        let body = match read_body(req, bytes.await, media_type).await {
+            Ok(body) => parse(&body),
+            Err(err) => Err(err),
+        };
+        Ok(wrap(body))
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+    type Future = BodyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let bytes = web::Bytes::from_request(&req, payload);
-        Box::pin(async move {
-            let body = match read_body(req, bytes.await, JSON).await {
-                Ok(body) => parse_json(&body),
-                Err(err) => Err(err),
-            };
-            Ok(ApiJson(body))
-        })
+        deferred_body(req, payload, JSON, parse_json::<T>, ApiJson)
     }
 }
 
@@ -378,18 +393,10 @@ fn read_patch<T: Patch>(body: &[u8]) -> Result<T, ApiError> {
 
 impl<T: Patch + 'static> FromRequest for MergePatch<T> {
     type Error = ApiError;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, ApiError>>>>;
+    type Future = BodyFuture<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let bytes = web::Bytes::from_request(&req, payload);
-        Box::pin(async move {
-            let patch = match read_body(req, bytes.await, MERGE_PATCH).await {
-                Ok(body) => read_patch(&body),
-                Err(err) => Err(err),
-            };
-            Ok(MergePatch(patch))
-        })
+        deferred_body(req, payload, MERGE_PATCH, read_patch::<T>, MergePatch)
     }
 }
 
@@ -402,12 +409,30 @@ where
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
-/// A patched field that cannot be cleared: `null` is a 422 on `pointer`.
-pub fn required<T>(value: Option<Option<T>>, pointer: &str) -> Result<Option<T>, ProblemItem> {
-    match value {
-        Some(None) => Err(ProblemItem::pointer(pointer, "cannot be null")),
-        Some(Some(v)) => Ok(Some(v)),
-        None => Ok(None),
+/// Collects the problems of a patch's fields, to report them all at once.
+#[derive(Debug, Default)]
+pub struct PatchProblems(Vec<ProblemItem>);
+
+impl PatchProblems {
+    /// A patched field that cannot be cleared: `null` is recorded as a problem on `pointer`.
+    pub fn required<T>(&mut self, value: Option<Option<T>>, pointer: &str) -> Option<T> {
+        match value {
+            Some(None) => {
+                self.0.push(ProblemItem::pointer(pointer, "cannot be null"));
+                None
+            }
+            Some(Some(v)) => Some(v),
+            None => None,
+        }
+    }
+
+    /// A 422 with every recorded problem, if any.
+    pub fn check(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::reference::NoFilter;
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, nullable, required,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, PatchProblems, nullable,
     version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -266,18 +266,11 @@ pub async fn update_api_client(
     body: MergePatch<ApiClientPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner()?;
-    let fields = (
-        required(patch.name, "/name"),
-        required(patch.scopes, "/scopes"),
-        required(patch.active, "/active"),
-    );
-    let (Ok(name), Ok(scopes), Ok(active)) = fields.clone() else {
-        let errors = [fields.0.err(), fields.1.err(), fields.2.err()]
-            .into_iter()
-            .flatten()
-            .collect();
-        return Err(ApiError::Validation(errors));
-    };
+    let mut problems = PatchProblems::default();
+    let name = problems.required(patch.name, "/name");
+    let scopes = problems.required(patch.scopes, "/scopes");
+    let active = problems.required(patch.active, "/active");
+    problems.check()?;
     let changes = client::ClientChanges {
         name,
         scopes,

@@ -94,6 +94,21 @@ fn user_subject(user: &user::Model) -> Subject {
     }
 }
 
+/// A person's new access token with their new refresh token.
+fn person_tokens(
+    state: &AppState,
+    user: &user::Model,
+    refresh_token: String,
+) -> Result<HttpResponse, ApiError> {
+    Ok(tokens(TokenResponse {
+        access_token: sign(state, &user_subject(user))?,
+        token_type: "Bearer".into(),
+        expires_in: ACCESS_TTL_SECONDS,
+        refresh_token: Some(refresh_token),
+        scope: None,
+    }))
+}
+
 fn sign(state: &AppState, subject: &Subject) -> Result<String, ApiError> {
     state
         .tokens
@@ -134,13 +149,7 @@ pub async fn login(
         Login::Succeeded {
             user,
             refresh_token,
-        } => Ok(tokens(TokenResponse {
-            access_token: sign(&state, &user_subject(&user))?,
-            token_type: "Bearer".into(),
-            expires_in: ACCESS_TTL_SECONDS,
-            refresh_token: Some(refresh_token),
-            scope: None,
-        })),
+        } => person_tokens(&state, &user, refresh_token),
         Login::Failed => Err(ApiError::InvalidCredentials),
         Login::Throttled { retry_after } => Err(ApiError::TooManyRequests {
             retry_after: u64::try_from(retry_after.num_seconds().max(1)).unwrap_or(1),
@@ -173,13 +182,7 @@ pub async fn refresh(
     let body = body.into_inner()?;
     let context = audit_context(&req, Actor::Anonymous);
     match session::refresh(&state.db, &context, &body.refresh_token).await? {
-        Rotation::Rotated { user, token } => Ok(tokens(TokenResponse {
-            access_token: sign(&state, &user_subject(&user))?,
-            token_type: "Bearer".into(),
-            expires_in: ACCESS_TTL_SECONDS,
-            refresh_token: Some(token),
-            scope: None,
-        })),
+        Rotation::Rotated { user, token } => person_tokens(&state, &user, token),
         Rotation::ReuseDetected { .. } | Rotation::Invalid => Err(ApiError::InvalidToken),
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, nullable, required,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, PatchProblems, nullable,
     version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -372,18 +372,11 @@ pub async fn update_user(
     body: MergePatch<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner()?;
-    let fields = (
-        required(patch.display_name, "/display_name"),
-        required(patch.role, "/role"),
-        required(patch.active, "/active"),
-    );
-    let (Ok(display_name), Ok(role), Ok(active)) = fields.clone() else {
-        let errors = [fields.0.err(), fields.1.err(), fields.2.err()]
-            .into_iter()
-            .flatten()
-            .collect();
-        return Err(ApiError::Validation(errors));
-    };
+    let mut problems = PatchProblems::default();
+    let display_name = problems.required(patch.display_name, "/display_name");
+    let role = problems.required(patch.role, "/role");
+    let active = problems.required(patch.active, "/active");
+    problems.check()?;
     let changes = user::UserChanges {
         display_name,
         role: role.map(Role::from),
