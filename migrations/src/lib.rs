@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_reference_data;
 mod m20261127_000002_users;
 mod m20261127_000003_identity;
+mod m20261128_000004_associations;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_reference_data::Migration),
             Box::new(m20261127_000002_users::Migration),
             Box::new(m20261127_000003_identity::Migration),
+            Box::new(m20261128_000004_associations::Migration),
         ]
     }
 }

@@ -95,6 +95,33 @@ fn every_operation_has_a_summary_description_tag_security_and_problem_errors() {
     }
 }
 
+fn refs(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner.as_str()) {
+                    ("$ref", Some(target)) => found.push(target.to_owned()),
+                    _ => refs(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| refs(i, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_in_the_contract_resolves() {
+    let api = generated();
+    let mut found = Vec::new();
+    refs(&api, &mut found);
+    assert!(!found.is_empty());
+    for target in found {
+        let pointer = target.strip_prefix('#').expect("a local reference");
+        assert!(api.pointer(pointer).is_some(), "{target} does not resolve");
+    }
+}
+
 #[test]
 fn public_operations_declare_empty_security_and_the_bearer_scheme_exists() {
     let api = generated();

@@ -3,6 +3,7 @@
 
 mod access;
 mod admin;
+mod associations;
 mod cli;
 mod contract;
 mod deployment;

@@ -42,6 +42,8 @@ pub const BEARER: &str = "bearer";
         (name = "users", description = "User accounts and their roles (admin)"),
         (name = "api-clients", description = "Partner API clients: machine credentials with scopes (admin)"),
         (name = "audit", description = "The audit log (admin)"),
+        (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
+        (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(Problem, ProblemItem)),
     modifiers(&SecuritySchemes)

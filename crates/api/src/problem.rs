@@ -84,6 +84,9 @@ pub struct Problem {
     /// One entry per invalid input.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemItem>,
+    /// With `illegal_transition`: the statuses the resource may move to from where it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 /// Every error the HTTP layer answers with.
@@ -124,6 +127,14 @@ pub enum ApiError {
     /// Conflicts with current state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A status change the transition table does not allow.
+    #[error("illegal transition from {from}")]
+    IllegalTransition {
+        /// The current status.
+        from: String,
+        /// Where it may go.
+        allowed: Vec<String>,
+    },
     /// `If-Match` names another version than the current one: nothing was written.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -187,6 +198,11 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "Method not allowed",
+            ),
+            Self::IllegalTransition { .. } => (
+                StatusCode::CONFLICT,
+                "illegal_transition",
+                "Transition not allowed",
             ),
             Self::Conflict(_) => (
                 StatusCode::CONFLICT,
@@ -265,6 +281,17 @@ impl ApiError {
                 vec![],
             ),
             Self::Conflict(detail) => (Some(detail.clone()), vec![]),
+            Self::IllegalTransition { from, allowed } => (
+                Some(if allowed.is_empty() {
+                    format!("{from} is final: no transition leaves it")
+                } else {
+                    format!(
+                        "from {from} the allowed transitions are to {}",
+                        allowed.join(", ")
+                    )
+                }),
+                vec![],
+            ),
             Self::PayloadTooLarge { limit } => (
                 Some(format!("the body must be at most {limit} bytes")),
                 vec![],
@@ -288,6 +315,10 @@ impl ApiError {
             code: code.into(),
             request_id: None,
             errors,
+            allowed: match self {
+                Self::IllegalTransition { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -341,6 +372,7 @@ pub fn problem_for_status(status: StatusCode) -> Problem {
                 code: snake(code),
                 request_id: None,
                 errors: vec![],
+                allowed: None,
             };
         }
     };
@@ -450,6 +482,10 @@ mod tests {
                 allow: vec!["GET".into()],
             },
             ApiError::Conflict("dup".into()),
+            ApiError::IllegalTransition {
+                from: "completed".into(),
+                allowed: vec![],
+            },
             ApiError::PayloadTooLarge { limit: 10 },
             ApiError::UnsupportedMediaType {
                 expected: vec!["application/json".into()],

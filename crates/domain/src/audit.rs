@@ -22,7 +22,8 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn parts(self) -> (&'static str, Option<Uuid>) {
+    /// The stored form: actor type and id.
+    pub fn parts(self) -> (&'static str, Option<Uuid>) {
         match self {
             Self::User(id) => ("user", Some(id)),
             Self::Client(id) => ("client", Some(id)),

@@ -1,7 +1,9 @@
 //! The programme's rules and data: sea-orm entities, pure rules, and the services that read and
 //! write them. No HTTP here: services take a connection and return [`DomainError`].
 
+pub mod association;
 pub mod audit;
+pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod error;

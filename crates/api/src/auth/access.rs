@@ -28,6 +28,21 @@ const ANY_USER: Rule = Rule::Protected {
     scopes: &[],
 };
 
+const READ_ASSOCIATIONS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Viewer, Role::Association],
+    scopes: &["associations:read", "associations:write"],
+};
+
+const MANAGE_ASSOCIATIONS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff],
+    scopes: &["associations:write"],
+};
+
+const EDIT_ASSOCIATION_PROFILE: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Association],
+    scopes: &["associations:write"],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -55,6 +70,30 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("get_api_client", ADMIN),
     ("update_api_client", ADMIN),
     ("list_audit_log", ADMIN),
+    // The association registry.
+    ("list_associations", READ_ASSOCIATIONS),
+    ("get_association", READ_ASSOCIATIONS),
+    ("list_association_transitions", READ_ASSOCIATIONS),
+    ("get_association_eligibility", READ_ASSOCIATIONS),
+    ("create_association", MANAGE_ASSOCIATIONS),
+    ("put_association", MANAGE_ASSOCIATIONS),
+    ("update_association", EDIT_ASSOCIATION_PROFILE),
+    ("delete_association", MANAGE_ASSOCIATIONS),
+    (
+        "create_association_transition",
+        Rule::Protected {
+            roles: &[Role::Admin, Role::Staff],
+            scopes: &[],
+        },
+    ),
+    // Sync.
+    (
+        "list_changes",
+        Rule::Protected {
+            roles: &[Role::Admin, Role::Staff, Role::Viewer],
+            scopes: &["sync:read"],
+        },
+    ),
 ];
 
 /// The rule of an operation, if it has one.

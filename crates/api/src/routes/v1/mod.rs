@@ -3,8 +3,10 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod api_clients;
+pub mod associations;
 pub mod audit_log;
 pub mod auth;
+pub mod changes;
 pub mod reference;
 pub mod users;
 
@@ -14,7 +16,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(auth::configure)
         .configure(users::configure)
         .configure(api_clients::configure)
-        .configure(audit_log::configure);
+        .configure(audit_log::configure)
+        .configure(associations::configure)
+        .configure(changes::configure);
 }
 
 /// Text in the languages it exists in (Belgium works in French, Dutch and English).
