@@ -109,6 +109,7 @@ async fn seed_demo_is_idempotent() {
         "{stdout}"
     );
     assert!(stdout.contains("password (shown once): "), "{stdout}");
+    assert!(stdout.contains("demo associations created: 12"), "{stdout}");
 
     let (ok, stdout, _) = run(empower(&db).arg("seed-demo"));
     assert!(ok);

@@ -137,6 +137,10 @@ impl Cli {
                     "demo data ready: {} countries ({} priority), {} SDGs",
                     summary.countries, summary.priority_countries, summary.sdgs
                 );
+                println!(
+                    "demo associations created: {}",
+                    summary.created_associations
+                );
                 for email in &summary.created_users {
                     println!("demo account created: {email}");
                 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod extract;
 pub mod http;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;

@@ -90,7 +90,7 @@ pub fn to_json(api: &Document) -> String {
 /// every error response without a body of its own the problem media type, schema and example.
 fn finish(mut api: Document) -> Document {
     for (path, item) in api.paths.paths.iter_mut() {
-        for operation in operations(item) {
+        for (method, operation) in operations(item) {
             let rule = operation.operation_id.as_deref().and_then(access::rule);
             let secured = matches!(rule, Some(Rule::Protected { .. }));
             if let Some(rule) = rule {
@@ -109,6 +109,17 @@ fn finish(mut api: Document) -> Document {
                     "Unexpected error; the cause is logged with the request id",
                 ),
             ];
+            if secured && method == "post" {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key_parameter());
+                defaults.push((
+                    "409",
+                    "The first request with this Idempotency-Key is still running",
+                ));
+                defaults.push(("422", "This Idempotency-Key was used with another request"));
+            }
             if operation.request_body.is_some() {
                 defaults.push(("413", "The body is larger than 1 MiB"));
                 defaults.push(("415", "The body is not of the documented media type"));
@@ -159,14 +170,37 @@ fn finish(mut api: Document) -> Document {
     api
 }
 
-fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Makes the POST safe to retry: a retry with the same key and body replays the first \
+             response (kept 24 hours per caller); the same key with another body is 422; a retry \
+             while the first request runs is 409.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(200)),
+        ))
+        .build()
+}
+
+fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut Operation)> {
     [
-        item.get.as_mut(),
-        item.put.as_mut(),
-        item.post.as_mut(),
-        item.delete.as_mut(),
-        item.patch.as_mut(),
+        ("get", item.get.as_mut()),
+        ("put", item.put.as_mut()),
+        ("post", item.post.as_mut()),
+        ("delete", item.delete.as_mut()),
+        ("patch", item.patch.as_mut()),
     ]
     .into_iter()
-    .flatten()
+    .filter_map(|(method, operation)| operation.map(|o| (method, o)))
 }

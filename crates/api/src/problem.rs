@@ -127,6 +127,12 @@ pub enum ApiError {
     /// Conflicts with current state.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An `Idempotency-Key` reused with another request.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
+    /// The first request with this `Idempotency-Key` is still running.
+    #[error("idempotency key in flight")]
+    IdempotencyKeyInFlight,
     /// A status change the transition table does not allow.
     #[error("illegal transition from {from}")]
     IllegalTransition {
@@ -198,6 +204,16 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "Method not allowed",
+            ),
+            Self::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "Idempotency key reused",
+            ),
+            Self::IdempotencyKeyInFlight => (
+                StatusCode::CONFLICT,
+                "idempotency_key_in_flight",
+                "Request already in progress",
             ),
             Self::IllegalTransition { .. } => (
                 StatusCode::CONFLICT,
@@ -281,6 +297,17 @@ impl ApiError {
                 vec![],
             ),
             Self::Conflict(detail) => (Some(detail.clone()), vec![]),
+            Self::IdempotencyKeyReused => (
+                Some("this Idempotency-Key was used with another request; use a new key".into()),
+                vec![],
+            ),
+            Self::IdempotencyKeyInFlight => (
+                Some(
+                    "the first request with this Idempotency-Key is still running; retry later"
+                        .into(),
+                ),
+                vec![],
+            ),
             Self::IllegalTransition { from, allowed } => (
                 Some(if allowed.is_empty() {
                     format!("{from} is final: no transition leaves it")
@@ -482,6 +509,8 @@ mod tests {
                 allow: vec!["GET".into()],
             },
             ApiError::Conflict("dup".into()),
+            ApiError::IdempotencyKeyReused,
+            ApiError::IdempotencyKeyInFlight,
             ApiError::IllegalTransition {
                 from: "completed".into(),
                 allowed: vec![],

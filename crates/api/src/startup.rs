@@ -95,6 +95,7 @@ impl Application {
                         .config(Config::new([OPENAPI_PATH]).persist_authorization(true)),
                 )
                 .default_service(web::to(routes::fallback))
+                .wrap(from_fn(crate::idempotency::idempotency))
                 .wrap(Condition::new(
                     !cors_origins.is_empty(),
                     cors(&cors_origins),

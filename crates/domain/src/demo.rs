@@ -1,11 +1,16 @@
 //! The demo data set for testers: clearly fictional, and safe to load twice.
 //!
-//! Today: the reference data (countries and SDGs, seeded by migration) and one obviously
-//! fictional account per role that needs no association (`staff`, `viewer`), so testers can
-//! try each role in Swagger UI. Later resources add their fictional records here.
+//! Today: the reference data (countries and SDGs, seeded by migration), one obviously fictional
+//! account per role that needs no association (`staff`, `viewer`), and a dozen invented
+//! associations in various statuses, regions and countries, so testers can try each role and
+//! each filter in Swagger UI. Every name says "(demo)".
 
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
+use crate::association::rules::Status;
+use crate::association::{
+    self, AddressInput, AssociationInput, ConsentInput, ContactInput, TransitionRequest,
+};
 use crate::audit::AuditContext;
 use crate::identity::{Role, user};
 use crate::{DomainError, db, reference};
@@ -24,6 +29,144 @@ pub const DEMO_USERS: [(&str, &str, Role); 2] = [
     ),
 ];
 
+/// One demo association: name, acronym, postal code, countries of origin, SDGs, woman-led,
+/// the status to reach.
+type DemoAssociation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [i32],
+    bool,
+    Status,
+);
+
+/// The demo associations.
+const DEMO_ASSOCIATIONS: [DemoAssociation; 12] = [
+    (
+        "Femmes du Baobab (demo)",
+        "FBD",
+        "1060",
+        &["SN"],
+        &[4, 5],
+        true,
+        Status::Active,
+    ),
+    (
+        "Réseau Sahel Solidaire (demo)",
+        "RSS",
+        "1080",
+        &["ML", "BF"],
+        &[1, 2],
+        true,
+        Status::Selected,
+    ),
+    (
+        "Mamans des Grands Lacs (demo)",
+        "MGL",
+        "4000",
+        &["RW", "BI"],
+        &[3, 16],
+        true,
+        Status::Shortlisted,
+    ),
+    (
+        "Entrepreneuses de Kinshasa (demo)",
+        "EKD",
+        "1000",
+        &["CD"],
+        &[5, 8],
+        true,
+        Status::Applicant,
+    ),
+    (
+        "Atlas Vrouwen Collectief (demo)",
+        "AVC",
+        "2000",
+        &["MA"],
+        &[4],
+        true,
+        Status::Completed,
+    ),
+    (
+        "Sœurs de Conakry (demo)",
+        "SCD",
+        "5000",
+        &["GN"],
+        &[3],
+        true,
+        Status::Applicant,
+    ),
+    (
+        "Niger Avenir Féminin (demo)",
+        "NAF",
+        "6000",
+        &["NE"],
+        &[2, 5],
+        true,
+        Status::Rejected,
+    ),
+    (
+        "Ubuntu Women Gent (demo)",
+        "UWG",
+        "9000",
+        &["UG", "TZ"],
+        &[5, 10],
+        true,
+        Status::Shortlisted,
+    ),
+    (
+        "Femmes Bâtisseuses du Bénin (demo)",
+        "FBB",
+        "1348",
+        &["BJ"],
+        &[9],
+        true,
+        Status::Selected,
+    ),
+    (
+        "Maputo Mulheres Antwerpen (demo)",
+        "MMA",
+        "2018",
+        &["MZ"],
+        &[5],
+        true,
+        Status::Withdrawn,
+    ),
+    (
+        "Olive & Jasmin Bruxelles (demo)",
+        "OJB",
+        "1050",
+        &["PS"],
+        &[16],
+        true,
+        Status::Applicant,
+    ),
+    (
+        "Diaspora Camerounaise Unie (demo)",
+        "DCU",
+        "3000",
+        &["CM"],
+        &[4],
+        false,
+        Status::Applicant,
+    ),
+];
+
+/// The statuses an association passes through to reach `target`.
+fn path_to(target: Status) -> Vec<Status> {
+    use Status::*;
+    match target {
+        Applicant => vec![],
+        Shortlisted => vec![Shortlisted],
+        Selected => vec![Shortlisted, Selected],
+        Active => vec![Shortlisted, Selected, Active],
+        Completed => vec![Shortlisted, Selected, Active, Completed],
+        Rejected => vec![Shortlisted, Rejected],
+        Withdrawn => vec![Shortlisted, Selected, Withdrawn],
+    }
+}
+
 /// What the demo data set holds after seeding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
@@ -35,6 +178,8 @@ pub struct DemoSummary {
     pub sdgs: u64,
     /// Demo accounts created by this run (none when they existed already).
     pub created_users: Vec<String>,
+    /// Demo associations created by this run.
+    pub created_associations: usize,
 }
 
 /// Brings the database up to date and loads the demo data; running it again changes nothing.
@@ -54,8 +199,8 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
             created_users.push(user::create(db, &AuditContext::system(), new).await?.email);
         }
     }
+    let created_associations = seed_associations(db).await?;
     use reference::country::{Column, Entity as Country};
-    use sea_orm::{ColumnTrait, QueryFilter};
     Ok(DemoSummary {
         countries: Country::find().count(db).await?,
         priority_countries: Country::find()
@@ -64,5 +209,71 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
             .await?,
         sdgs: reference::sdg::Entity::find().count(db).await?,
         created_users,
+        created_associations,
     })
+}
+
+async fn seed_associations(db: &DatabaseConnection) -> Result<usize, DomainError> {
+    let context = AuditContext::system();
+    let mut created = 0;
+    for (name, acronym, postal_code, countries, sdgs, woman_led, target) in DEMO_ASSOCIATIONS {
+        let tx = db::begin_write(db).await?;
+        let exists = association::entity::association::Entity::find()
+            .filter(
+                association::entity::association::Column::NameKey
+                    .eq(association::rules::fold(name)),
+            )
+            .count(&tx)
+            .await?
+            > 0;
+        if exists {
+            tx.commit().await?;
+            continue;
+        }
+        let slug: String = acronym.to_lowercase();
+        let input = AssociationInput {
+            name: name.into(),
+            acronym: Some(acronym.into()),
+            legal_form: "de_facto".into(),
+            founded_year: Some(2005 + i32::try_from(created).unwrap_or(0)),
+            member_count: Some(20 + 7 * i64::try_from(created).unwrap_or(0)),
+            address: Some(AddressInput {
+                street: Some("Rue de l'Exemple 1".into()),
+                postal_code: Some(postal_code.into()),
+                city: Some("Demo".into()),
+            }),
+            countries_of_origin: countries.iter().map(|c| (*c).to_owned()).collect(),
+            sdgs: sdgs.to_vec(),
+            thematic_areas: vec!["demo".into()],
+            woman_led,
+            contact: Some(ContactInput {
+                email: Some(format!("contact@{slug}.demo.example")),
+                phone: None,
+                website: Some(format!("https://{slug}.demo.example")),
+            }),
+            publication_consent: Some(ConsentInput {
+                granted: true,
+                fields: vec!["city".into(), "countries_of_origin".into(), "sdgs".into()],
+            }),
+            ..Default::default()
+        };
+        let made = association::create(&tx, &context, None, &input).await?;
+        for to in path_to(target) {
+            let request = TransitionRequest {
+                to,
+                reason: "demo data".into(),
+                override_eligibility: true,
+            };
+            if let Err(refusal) =
+                association::transition(&tx, &context, made.row.id, &request, None).await?
+            {
+                return Err(DomainError::Internal(format!(
+                    "demo transition refused: {refusal:?}"
+                )));
+            }
+        }
+        tx.commit().await?;
+        created += 1;
+    }
+    Ok(created)
 }

@@ -7,6 +7,7 @@ pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod identity;
 pub mod paging;
 pub mod reference;

@@ -1,0 +1,190 @@
+//! `Idempotency-Key` on every authenticated `POST`: the first response is kept for 24 hours per
+//! caller and replayed to a retry with the same key and body; the same key with another body
+//! is 422; a retry while the first request still runs is 409. Written once, for every resource.
+
+use std::collections::BTreeMap;
+
+use actix_web::body::{BoxBody, MessageBody, to_bytes};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, ResponseError, web};
+use empower_domain::idempotency::{self, Begin};
+use sha2::{Digest, Sha256};
+
+use crate::auth::jwt::SubjectKind;
+use crate::problem::{ApiError, ProblemItem};
+use crate::state::AppState;
+
+/// The request header.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Set on a replayed response.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Headers of the first response that a replay repeats.
+const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+fn applies(req: &ServiceRequest) -> bool {
+    req.method() == Method::POST
+        && req.path().starts_with("/api/v1/")
+        && !req.path().starts_with("/api/v1/auth/")
+        && req.headers().contains_key(&IDEMPOTENCY_KEY)
+}
+
+/// The caller a key belongs to, from a valid bearer token.
+fn caller(req: &ServiceRequest) -> Option<String> {
+    let state = req.app_data::<web::Data<AppState>>()?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    let claims = state.tokens.verify(token.trim())?;
+    let kind = match claims.kind {
+        SubjectKind::User => "user",
+        SubjectKind::Client => "client",
+    };
+    Some(format!("{kind}:{}", claims.sub))
+}
+
+fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
+    req.into_response(error.error_response())
+}
+
+fn payload_of(bytes: web::Bytes) -> Payload {
+    let (_, mut payload) = actix_http::h1::Payload::create(true);
+    payload.unread_data(bytes);
+    Payload::from(payload)
+}
+
+fn replay(
+    req: ServiceRequest,
+    status: u16,
+    body: String,
+    headers: &str,
+) -> ServiceResponse<BoxBody> {
+    let mut response = HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK));
+    let kept: BTreeMap<String, String> = serde_json::from_str(headers).unwrap_or_default();
+    for (name, value) in kept {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(&value)) {
+            response.insert_header((name, value));
+        }
+    }
+    response.insert_header((REPLAYED, "true"));
+    req.into_response(response.body(body))
+}
+
+/// The middleware.
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    if !applies(&req) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let key = req
+        .headers()
+        .get(&IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
+    if !(1..=200).contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(refuse(
+            req,
+            ApiError::InvalidParameter(vec![ProblemItem::parameter(
+                "Idempotency-Key",
+                "must be 1 to 200 visible ASCII characters",
+            )]),
+        ));
+    }
+    // Without valid credentials the operation answers 401 itself; there is nobody to key by.
+    let Some(caller) = caller(&req) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let body = match req.extract::<web::Bytes>().await {
+        Ok(body) => body,
+        Err(err) => return Ok(req.error_response(err)),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(req.path().as_bytes());
+    hasher.update(b"?");
+    hasher.update(req.query_string().as_bytes());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let hash = format!("{:x}", hasher.finalize());
+    req.set_payload(payload_of(body));
+
+    match idempotency::begin(&state.db, &caller, &key, &hash).await {
+        Err(err) => return Ok(refuse(req, err.into())),
+        Ok(Begin::Replay {
+            status,
+            body,
+            headers,
+        }) => return Ok(replay(req, status, body, &headers)),
+        Ok(Begin::Mismatch) => {
+            return Ok(refuse(req, ApiError::IdempotencyKeyReused));
+        }
+        Ok(Begin::InFlight) => return Ok(refuse(req, ApiError::IdempotencyKeyInFlight)),
+        Ok(Begin::Fresh) => {}
+    }
+
+    let res = next
+        .call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body);
+    let res = match res {
+        Ok(res) => res,
+        Err(err) => {
+            let _ = idempotency::abandon(&state.db, &caller, &key).await;
+            return Err(err);
+        }
+    };
+    let status = res.status();
+    if status.is_server_error() {
+        let _ = idempotency::abandon(&state.db, &caller, &key).await;
+        return Ok(res);
+    }
+    let (http_req, response) = res.into_parts();
+    let kept: BTreeMap<String, String> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| (name.as_str().to_owned(), v.to_owned()))
+        })
+        .collect();
+    let (head, body) = response.into_parts();
+    let bytes = to_bytes(body).await.unwrap_or_default();
+    let stored = idempotency::complete(
+        &state.db,
+        &caller,
+        &key,
+        status.as_u16(),
+        String::from_utf8_lossy(&bytes).into_owned(),
+        serde_json::to_string(&kept).unwrap_or_else(|_| "{}".into()),
+    )
+    .await;
+    if let Err(err) = stored {
+        log::error!("could not store the response of idempotency key {key}: {err}");
+    }
+    Ok(ServiceResponse::new(
+        http_req,
+        head.set_body(BoxBody::new(bytes)),
+    ))
+}
