@@ -6,6 +6,7 @@ mod m20261127_000001_reference_data;
 mod m20261127_000002_users;
 mod m20261127_000003_identity;
 mod m20261128_000004_associations;
+mod m20261128_000005_people;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_users::Migration),
             Box::new(m20261127_000003_identity::Migration),
             Box::new(m20261128_000004_associations::Migration),
+            Box::new(m20261128_000005_people::Migration),
         ]
     }
 }

@@ -12,4 +12,5 @@ mod health;
 mod helpers;
 mod identity;
 mod migrations;
+mod people;
 mod reference;

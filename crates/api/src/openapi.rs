@@ -43,6 +43,7 @@ pub const BEARER: &str = "bearer";
         (name = "api-clients", description = "Partner API clients: machine credentials with scopes (admin)"),
         (name = "audit", description = "The audit log (admin)"),
         (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
+        (name = "people", description = "Representatives and contacts of associations, and their consents (personal data)"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(Problem, ProblemItem)),

@@ -2,8 +2,8 @@
 //!
 //! Today: the reference data (countries and SDGs, seeded by migration), one obviously fictional
 //! account per role that needs no association (`staff`, `viewer`), and a dozen invented
-//! associations in various statuses, regions and countries, so testers can try each role and
-//! each filter in Swagger UI. Every name says "(demo)".
+//! associations in various statuses, regions and countries, each with a representative and her
+//! consents, so testers can try each role and each filter in Swagger UI. Every name says "demo".
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -13,7 +13,7 @@ use crate::association::{
 };
 use crate::audit::AuditContext;
 use crate::identity::{Role, user};
-use crate::{DomainError, db, reference};
+use crate::{DomainError, db, person, reference};
 
 /// The demo accounts: email, display name, role.
 pub const DEMO_USERS: [(&str, &str, Role); 2] = [
@@ -258,6 +258,40 @@ async fn seed_associations(db: &DatabaseConnection) -> Result<usize, DomainError
             ..Default::default()
         };
         let made = association::create(&tx, &context, None, &input).await?;
+        let representative = person::PersonInput {
+            first_name: "Demo".into(),
+            last_name: format!("Representative {acronym}"),
+            gender: "female".into(),
+            email: Some(format!("representative@{slug}.demo.example")),
+            phone: None,
+            role_in_association: Some("president".into()),
+            is_representative: true,
+            languages: vec!["fr".into(), "en".into()],
+        };
+        let rep = person::create(
+            &tx,
+            &context,
+            made.row.id,
+            None,
+            &representative,
+            association::Visibility::All,
+        )
+        .await?;
+        for purpose in ["programme_participation", "publication"] {
+            let consent = person::ConsentInput {
+                purpose: purpose.into(),
+                granted: true,
+                text_version: "demo-2026".into(),
+            };
+            person::record_consent(
+                &tx,
+                &context,
+                rep.row.id,
+                &consent,
+                association::Visibility::All,
+            )
+            .await?;
+        }
         for to in path_to(target) {
             let request = TransitionRequest {
                 to,

@@ -10,6 +10,7 @@ pub mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod paging;
+pub mod person;
 pub mod reference;
 pub mod version;
 

@@ -43,6 +43,10 @@ const EDIT_ASSOCIATION_PROFILE: Rule = Rule::Protected {
     scopes: &["associations:write"],
 };
 
+const READ_PEOPLE: Rule = READ_ASSOCIATIONS;
+
+const EDIT_PEOPLE: Rule = EDIT_ASSOCIATION_PROFILE;
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -86,6 +90,21 @@ pub const TABLE: &[(&str, Rule)] = &[
             scopes: &[],
         },
     ),
+    // People and their consents.
+    ("list_association_people", READ_PEOPLE),
+    ("get_person", READ_PEOPLE),
+    ("create_association_person", EDIT_PEOPLE),
+    ("put_person", EDIT_PEOPLE),
+    ("update_person", EDIT_PEOPLE),
+    ("delete_person", EDIT_PEOPLE),
+    (
+        "list_person_consents",
+        Rule::Protected {
+            roles: &[Role::Admin, Role::Staff, Role::Association],
+            scopes: &[],
+        },
+    ),
+    ("create_person_consent", EDIT_PEOPLE),
     // Sync.
     (
         "list_changes",

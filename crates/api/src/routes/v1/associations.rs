@@ -676,7 +676,7 @@ impl Patch for AssociationPatch {
 }
 
 /// RFC 7396: objects merge recursively, `null` removes, anything else replaces.
-fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+pub fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
     match (target, patch) {
         (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
             for (key, value) in patch {

@@ -7,6 +7,7 @@ pub mod associations;
 pub mod audit_log;
 pub mod auth;
 pub mod changes;
+pub mod people;
 pub mod reference;
 pub mod users;
 
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(api_clients::configure)
         .configure(audit_log::configure)
         .configure(associations::configure)
+        .configure(people::configure)
         .configure(changes::configure);
 }
 
