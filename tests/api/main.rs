@@ -8,6 +8,7 @@ mod cli;
 mod contract;
 mod deployment;
 mod errors;
+mod funding;
 mod health;
 mod helpers;
 mod identity;

@@ -44,6 +44,7 @@ pub const BEARER: &str = "bearer";
         (name = "audit", description = "The audit log (admin)"),
         (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
         (name = "people", description = "Representatives and contacts of associations, and their consents (personal data)"),
+        (name = "funding", description = "Funding applications the associations submit"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(Problem, ProblemItem)),

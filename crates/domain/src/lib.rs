@@ -7,6 +7,7 @@ pub mod changes;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod funding;
 pub mod idempotency;
 pub mod identity;
 pub mod paging;

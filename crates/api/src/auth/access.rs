@@ -105,6 +105,12 @@ pub const TABLE: &[(&str, Rule)] = &[
         },
     ),
     ("create_person_consent", EDIT_PEOPLE),
+    // Funding applications.
+    ("list_funding_applications", READ_ASSOCIATIONS),
+    ("get_funding_application", READ_ASSOCIATIONS),
+    ("create_funding_application", EDIT_ASSOCIATION_PROFILE),
+    ("update_funding_application", EDIT_ASSOCIATION_PROFILE),
+    ("delete_funding_application", EDIT_ASSOCIATION_PROFILE),
     // Sync.
     (
         "list_changes",

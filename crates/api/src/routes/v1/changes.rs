@@ -15,7 +15,7 @@ use crate::problem::{ApiError, ProblemItem};
 use crate::state::AppState;
 
 /// Resource types in the feed.
-pub const TYPES: [&str; 2] = ["association", "person"];
+pub const TYPES: [&str; 3] = ["association", "person", "funding_application"];
 
 /// Registers the change feed.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -56,7 +56,7 @@ pub struct ChangePage {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ChangeQuery {
-    /// Comma-separated resource types (default all): `association`, `person`.
+    /// Comma-separated resource types (default all): `association`, `person`, `funding_application`.
     #[param(example = "association", max_length = 200)]
     pub types: Option<String>,
 }

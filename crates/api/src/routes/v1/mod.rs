@@ -7,6 +7,7 @@ pub mod associations;
 pub mod audit_log;
 pub mod auth;
 pub mod changes;
+pub mod funding;
 pub mod people;
 pub mod reference;
 pub mod users;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(audit_log::configure)
         .configure(associations::configure)
         .configure(people::configure)
+        .configure(funding::configure)
         .configure(changes::configure);
 }
 

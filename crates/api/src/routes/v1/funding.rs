@@ -1,0 +1,368 @@
+//! Funding applications of an association: what the fundraising training should lead to.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use empower_domain::db;
+use empower_domain::funding::{self, entity::Model};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use super::associations::{merge, visibility};
+use super::reference::NoFilter;
+use crate::auth::Caller;
+use crate::extract::{
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, deserialize_value,
+    version_etag,
+};
+use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Registers the funding-application operations.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_funding_applications)
+        .service(create_funding_application)
+        .service(get_funding_application)
+        .service(update_funding_application)
+        .service(delete_funding_application);
+}
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingStatus {
+    /// Being written.
+    Draft,
+    /// Sent to the funder.
+    Submitted,
+    /// Funded.
+    Granted,
+    /// Not funded.
+    Rejected,
+}
+
+impl FundingStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Granted => "granted",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    fn parse(value: &str) -> Self {
+        match value {
+            "submitted" => Self::Submitted,
+            "granted" => Self::Granted,
+            "rejected" => Self::Rejected,
+            _ => Self::Draft,
+        }
+    }
+}
+
+/// An amount in euros: a decimal string such as `"1250.50"` or a JSON number.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum Amount {
+    /// `"1250.50"`.
+    Text(String),
+    /// `1250.5`.
+    #[schema(value_type = f64)]
+    Number(serde_json::Number),
+}
+
+impl Amount {
+    fn text(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Number(n) => n.to_string(),
+        }
+    }
+}
+
+/// A funding application's writable fields.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "call_title": "Diaspora initiatives 2026", "funder": "Demo Foundation",
+    "submitted_on": "2026-10-01", "amount_requested": "12500.00", "status": "submitted"
+}))]
+pub struct FundingBody {
+    /// The call for proposals (1-200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub call_title: String,
+    /// Who funds it (1-200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub funder: String,
+    /// When it was submitted; required once submitted, not in the future.
+    pub submitted_on: Option<NaiveDate>,
+    /// EUR, 0 or more, at most 2 decimals.
+    pub amount_requested: Amount,
+    /// Where it stands.
+    pub status: FundingStatus,
+    /// EUR, only when granted, at most the amount requested.
+    pub amount_granted: Option<Amount>,
+}
+
+impl FundingBody {
+    fn input(&self) -> funding::FundingInput {
+        funding::FundingInput {
+            call_title: self.call_title.clone(),
+            funder: self.funder.clone(),
+            submitted_on: self.submitted_on,
+            amount_requested: self.amount_requested.text(),
+            status: self.status.as_str().into(),
+            amount_granted: self.amount_granted.as_ref().map(Amount::text),
+        }
+    }
+
+    fn from_model(m: &Model) -> Self {
+        Self {
+            call_title: m.call_title.clone(),
+            funder: m.funder.clone(),
+            submitted_on: m.submitted_on,
+            amount_requested: Amount::Text(m.amount_requested.clone()),
+            status: FundingStatus::parse(&m.status),
+            amount_granted: m.amount_granted.clone().map(Amount::Text),
+        }
+    }
+}
+
+/// A funding application as read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FundingView {
+    /// Id.
+    pub id: Uuid,
+    /// The association.
+    pub association_id: Uuid,
+    /// The call for proposals.
+    pub call_title: String,
+    /// Who funds it.
+    pub funder: String,
+    /// When it was submitted.
+    pub submitted_on: Option<NaiveDate>,
+    /// EUR, `"12500.00"`.
+    pub amount_requested: String,
+    /// Where it stands.
+    pub status: FundingStatus,
+    /// EUR, when granted.
+    pub amount_granted: Option<String>,
+    /// +1 on every change; the `ETag`.
+    pub version: i32,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Model> for FundingView {
+    fn from(m: Model) -> Self {
+        Self {
+            id: m.id,
+            association_id: m.association_id,
+            status: FundingStatus::parse(&m.status),
+            call_title: m.call_title,
+            funder: m.funder,
+            submitted_on: m.submitted_on,
+            amount_requested: m.amount_requested,
+            amount_granted: m.amount_granted,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// List an association's funding applications.
+///
+/// Oldest first, paginated.
+#[utoipa::path(
+    tag = "funding",
+    operation_id = "list_funding_applications",
+    params(("id" = Uuid, Path, description = "The association's id"), PageParams),
+    responses(
+        (status = 200, description = "A page of applications", body = ListBody<FundingView>),
+        (status = 404, description = "No such association (or not yours)"),
+    )
+)]
+#[get("/associations/{id}/funding-applications")]
+pub async fn list_funding_applications(
+    caller: Caller,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: ListQuery<NoFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let page = funding::list(&state.db, *id, &query.page, visibility(&caller)).await?;
+    Ok(page_response(
+        &req,
+        page.map(FundingView::from),
+        Caching::Allowed,
+    ))
+}
+
+/// Record a funding application.
+///
+/// `amount_granted` only when granted and at most the amount requested; `submitted_on` once
+/// submitted.
+#[utoipa::path(
+    tag = "funding",
+    operation_id = "create_funding_application",
+    params(("id" = Uuid, Path, description = "The association's id")),
+    request_body = FundingBody,
+    responses(
+        (status = 201, description = "Recorded", body = FundingView,
+         headers(("Location" = String, description = "Its URL"))),
+        (status = 404, description = "No such association (or not yours)"),
+        (status = 422, description = "A field breaks its rule"),
+    )
+)]
+#[post("/associations/{id}/funding-applications")]
+pub async fn create_funding_application(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: ApiJson<FundingBody>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner()?.input();
+    let tx = db::begin_write(&state.db).await?;
+    let created = funding::create(&tx, &caller.audit, *id, &input, visibility(&caller)).await?;
+    tx.commit().await?;
+    Ok(written(
+        Some(format!("/api/v1/funding-applications/{}", created.id)),
+        version_etag(created.version),
+        &FundingView::from(created),
+        Caching::Allowed,
+    ))
+}
+
+/// Read a funding application.
+///
+/// Answers `304` to an `If-None-Match` naming the current version.
+#[utoipa::path(
+    tag = "funding",
+    operation_id = "get_funding_application",
+    params(("id" = Uuid, Path, description = "The application's id")),
+    responses(
+        (status = 200, description = "The application", body = FundingView,
+         headers(("ETag" = String, description = "The version"))),
+        (status = 304, description = "Not modified"),
+        (status = 404, description = "No such application (or not yours)"),
+    )
+)]
+#[get("/funding-applications/{id}")]
+pub async fn get_funding_application(
+    caller: Caller,
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let found = funding::get(&state.db, *id, visibility(&caller)).await?;
+    let etag = version_etag(found.version);
+    Ok(json_with_etag(
+        &req,
+        &FundingView::from(found),
+        Some(etag),
+        Caching::Allowed,
+    ))
+}
+
+/// A merge patch of a funding application.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(value_type = Object, example = json!({"status": "granted", "amount_granted": "10000.00"}))]
+pub struct FundingPatch(serde_json::Map<String, serde_json::Value>);
+
+impl Patch for FundingPatch {
+    const READ_ONLY: &'static [&'static str] = &[
+        "id",
+        "association_id",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+/// Update a funding application.
+///
+/// A JSON merge patch (`application/merge-patch+json`); the result must keep every rule. With
+/// `If-Match`, a stale version is 412.
+#[utoipa::path(
+    tag = "funding",
+    operation_id = "update_funding_application",
+    params(
+        ("id" = Uuid, Path, description = "The application's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+    ),
+    request_body(content = FundingPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Updated", body = FundingView),
+        (status = 404, description = "No such application (or not yours)"),
+        (status = 412, description = "`If-Match` names another version"),
+        (status = 422, description = "A field breaks its rule"),
+    )
+)]
+#[patch("/funding-applications/{id}")]
+pub async fn update_funding_application(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: MergePatch<FundingPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = serde_json::Value::Object(body.into_inner()?.0);
+    let tx = db::begin_write(&state.db).await?;
+    let current = funding::get(&tx, *id, visibility(&caller)).await?;
+    let mut merged = serde_json::to_value(FundingBody::from_model(&current))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge(&mut merged, &patch);
+    let input = deserialize_value::<FundingBody>(merged)?.input();
+    let updated = funding::replace(
+        &tx,
+        &caller.audit,
+        *id,
+        &input,
+        if_match.0,
+        visibility(&caller),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written(
+        None,
+        version_etag(updated.version),
+        &FundingView::from(updated),
+        Caching::Allowed,
+    ))
+}
+
+/// Delete a funding application.
+///
+/// A soft delete: afterwards reads are 404 and the change feed carries a `delete`.
+#[utoipa::path(
+    tag = "funding",
+    operation_id = "delete_funding_application",
+    params(
+        ("id" = Uuid, Path, description = "The application's id"),
+        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such application (or not yours)"),
+        (status = 412, description = "`If-Match` names another version"),
+    )
+)]
+#[delete("/funding-applications/{id}")]
+pub async fn delete_funding_application(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let tx = db::begin_write(&state.db).await?;
+    funding::delete(&tx, &caller.audit, *id, if_match.0, visibility(&caller)).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
