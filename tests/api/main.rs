@@ -8,6 +8,7 @@ mod cli;
 mod contract;
 mod deployment;
 mod errors;
+mod files;
 mod funding;
 mod health;
 mod helpers;

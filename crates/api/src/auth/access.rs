@@ -83,6 +83,7 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("put_association", MANAGE_ASSOCIATIONS),
     ("update_association", EDIT_ASSOCIATION_PROFILE),
     ("delete_association", MANAGE_ASSOCIATIONS),
+    ("import_associations", MANAGE_ASSOCIATIONS),
     (
         "create_association_transition",
         Rule::Protected {

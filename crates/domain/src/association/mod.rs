@@ -282,6 +282,7 @@ pub fn validate(input: &AssociationInput, this_year: i32) -> Result<Valid, Vec<F
         }
     }
     sdgs.sort_unstable();
+    countries.sort();
     let mut thematic_areas = Vec::new();
     if input.thematic_areas.len() > 20 {
         errors.push(FieldError::new(
@@ -1318,4 +1319,94 @@ mod tests {
         });
         assert!(validate(&i, 2026).is_err());
     }
+}
+
+/// What importing one row did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowOutcome {
+    /// A new association.
+    Created(Uuid),
+    /// An existing one, changed.
+    Updated(Uuid),
+    /// An existing one, already like this.
+    Unchanged(Uuid),
+    /// Refused, with one entry per problem (pointers as in the API).
+    Error(Vec<FieldError>),
+}
+
+/// Imports rows in order: each matches a live association by enterprise number, then by name
+/// (ignoring case and accents); a match is replaced when it differs, anything else is created.
+/// Rows that fail are reported, not written; the caller decides whether to commit the rest.
+/// Run in one write transaction.
+pub async fn import(
+    db: &impl ConnectionTrait,
+    context: &AuditContext,
+    rows: Vec<Result<AssociationInput, Vec<FieldError>>>,
+) -> Result<Vec<RowOutcome>, DomainError> {
+    let this_year = Utc::now().year();
+    let mut outcomes = Vec::with_capacity(rows.len());
+    for row in rows {
+        let input = match row {
+            Ok(input) => input,
+            Err(errors) => {
+                outcomes.push(RowOutcome::Error(errors));
+                continue;
+            }
+        };
+        let valid = match validate(&input, this_year) {
+            Ok(valid) => valid,
+            Err(errors) => {
+                outcomes.push(RowOutcome::Error(errors));
+                continue;
+            }
+        };
+        let live = association::Entity::find().filter(association::Column::DeletedAt.is_null());
+        let by_number = match &valid.enterprise_number {
+            Some(number) => {
+                live.clone()
+                    .filter(association::Column::EnterpriseNumber.eq(number.as_str()))
+                    .one(db)
+                    .await?
+            }
+            None => None,
+        };
+        let existing = match by_number {
+            Some(found) => Some(found),
+            None => {
+                live.filter(association::Column::NameKey.eq(rules::fold(&valid.name)))
+                    .one(db)
+                    .await?
+            }
+        };
+        let outcome = match existing {
+            Some(row) => {
+                let current = with_links(db, vec![row]).await?.remove(0);
+                let id = current.row.id;
+                if validate(&current.to_input(), this_year).ok().as_ref() == Some(&valid) {
+                    Ok(RowOutcome::Unchanged(id))
+                } else {
+                    replace(db, context, id, &input, None, Visibility::All)
+                        .await
+                        .map(|_| RowOutcome::Updated(id))
+                }
+            }
+            None => create(db, context, None, &input)
+                .await
+                .map(|a| RowOutcome::Created(a.row.id)),
+        };
+        outcomes.push(match outcome {
+            Ok(outcome) => outcome,
+            Err(DomainError::Invalid(errors)) => RowOutcome::Error(errors),
+            Err(DomainError::Conflict(detail)) => {
+                let pointer = if detail.contains("enterprise number") {
+                    "/enterprise_number"
+                } else {
+                    "/name"
+                };
+                RowOutcome::Error(vec![FieldError::new(pointer, detail)])
+            }
+            Err(other) => return Err(other),
+        });
+    }
+    Ok(outcomes)
 }

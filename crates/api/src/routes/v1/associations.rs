@@ -278,7 +278,8 @@ pub struct AssociationBody {
 }
 
 impl AssociationBody {
-    fn into_input(self) -> registry::AssociationInput {
+    /// The domain input.
+    pub fn into_input(self) -> registry::AssociationInput {
         let address = self.address.unwrap_or_default();
         let contact = self.contact.unwrap_or_default();
         registry::AssociationInput {
@@ -530,8 +531,12 @@ fn parse_sort(sort: Option<&str>) -> Result<Vec<(registry::SortField, bool)>, Ap
     tag = "associations",
     operation_id = "list_associations",
     params(PageParams, AssociationQuery),
-    responses((status = 200, description = "A page of associations", body = ListBody<AssociationView>,
-        headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))))
+    responses((status = 200, description = "A page of associations; with `Accept: text/csv`, every matching association as CSV (the import's columns), streamed",
+        content(
+            (ListBody<AssociationView> = "application/json"),
+            (String = "text/csv", example = "name,acronym,legal_form,enterprise_number,founded_year,member_count,street,postal_code,city,countries_of_origin,sdgs,thematic_areas,intervention_regions,woman_led,email,phone,website,publication_consent_granted,publication_consent_fields\nFemmes du Baobab (demo),FBD,de_facto,,2005,20,,1060,Demo,SN,4|5,demo,,true,,,,true,name|city\n"),
+        ),
+        headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page (JSON)"))))
 )]
 #[get("/associations")]
 pub async fn list_associations(
@@ -551,6 +556,14 @@ pub async fn list_associations(
         q: q.q,
         updated_after: q.updated_after,
     };
+    let wants_csv = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        return Ok(export_csv(state, filter, sort, visibility(&caller)));
+    }
     let page = registry::list(&state.db, &filter, &sort, &query.page, visibility(&caller))
         .await
         .map_err(parameter_error)?;
@@ -559,6 +572,49 @@ pub async fn list_associations(
         page.map(AssociationView::from),
         Caching::Allowed,
     ))
+}
+
+/// Every association matching `filter`, as CSV, fetched and sent 500 at a time.
+fn export_csv(
+    state: web::Data<AppState>,
+    filter: registry::AssociationFilter,
+    sort: Vec<(registry::SortField, bool)>,
+    visibility: Visibility,
+) -> HttpResponse {
+    let pages = futures_util::stream::unfold(Some((None::<String>, true)), move |position| {
+        let (state, filter, sort) = (state.clone(), filter.clone(), sort.clone());
+        async move {
+            let (cursor, first) = position?;
+            let page =
+                empower_domain::paging::PageRequest::new(Some(500), cursor.as_deref(), false)
+                    .map_err(ApiError::from);
+            let page = match page {
+                Ok(page) => registry::list(&state.db, &filter, &sort, &page, visibility)
+                    .await
+                    .map_err(ApiError::from),
+                Err(err) => Err(err),
+            };
+            match page {
+                Ok(page) => {
+                    let inputs: Vec<_> = page.items.iter().map(Association::to_input).collect();
+                    let bytes = web::Bytes::from(super::association_files::to_csv(&inputs, first));
+                    let next = page.next_cursor.map(|c| (Some(c), false));
+                    Some((Ok::<_, actix_web::Error>(bytes), next))
+                }
+                Err(err) => {
+                    log::error!("CSV export stopped: {err}");
+                    Some((Err(err.into()), None))
+                }
+            }
+        }
+    });
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"associations.csv\"",
+        ))
+        .streaming(pages)
 }
 
 /// Create an association.
