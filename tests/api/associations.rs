@@ -205,8 +205,30 @@ async fn patch_put_and_delete_follow_the_conventions() {
         "untouched fields stay"
     );
     assert_eq!(patched["version"], 2);
+    let consent = app
+        .patch_as(
+            &admin,
+            &path,
+            json!({"publication_consent": {"granted": true, "fields": ["city"]}}),
+            None,
+        )
+        .await;
+    assert_eq!(consent.status, 200, "{}", consent.text);
+    let history = app
+        .get_as(&admin, &format!("{path}/publication-consents"))
+        .await
+        .json();
+    let granted: Vec<bool> = history
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["granted"].as_bool())
+        .collect();
+    assert_eq!(granted, [false, true], "every consent change is kept");
+    assert_eq!(history[1]["fields"], json!(["name", "city"]));
+    assert_eq!(history[1]["actor_type"], "user");
 
-    app.patch_as(&admin, &path, json!({"member_count": 99}), Some("\"1\""))
+    app.patch_as(&admin, &path, json!({"member_count": 99}), Some("\"2\""))
         .await
         .assert_problem(412, "precondition_failed");
     for read_only in [
@@ -495,6 +517,15 @@ async fn selection_follows_the_transition_table_and_eligibility() {
         .assert_problem(409, "illegal_transition");
     assert_eq!(problem["allowed"], json!([]));
 
+    let consents = app
+        .get_as(&staff, &format!("{base}/publication-consents"))
+        .await
+        .json();
+    assert_eq!(
+        consents.as_array().map(Vec::len),
+        Some(1),
+        "the consent given at creation"
+    );
     let history = app
         .get_as(&staff, &format!("{base}/transitions"))
         .await
@@ -675,6 +706,39 @@ async fn the_change_feed_lists_every_write_in_order_with_tombstones() {
     for token in [&staff, &viewer] {
         assert_eq!(app.get_as(token, "/api/v1/changes").await.status, 200);
     }
+    // An API client bound to an association sees only that association's changes.
+    let other = create(&app, &admin, body("Feed Two")).await;
+    let other_id = other["id"].as_str().expect("id").to_owned();
+    let bound = app
+        .post_json(
+            Some(&admin),
+            "/api/v1/api-clients",
+            json!({"name": "Bound sync", "scopes": ["sync:read"], "association_id": other_id}),
+        )
+        .await
+        .json();
+    let token = app
+        .client_token_request(
+            Some((
+                bound["client_id"].as_str().expect("id"),
+                bound["client_secret"].as_str().expect("secret"),
+            )),
+            &[("grant_type", "client_credentials")],
+        )
+        .await
+        .json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let seen = app.get_as(&token, "/api/v1/changes").await.json();
+    let ids: Vec<&str> = seen["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(ids, [other_id.as_str()]);
+
     let problem = app
         .get_as(&admin, "/api/v1/changes?types=secrets")
         .await

@@ -15,4 +15,5 @@ mod helpers;
 mod identity;
 mod migrations;
 mod people;
+mod queries;
 mod reference;

@@ -102,14 +102,19 @@ pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), Dom
     Ok(())
 }
 
-/// Changes after `after` (a sequence number), oldest first, of the given types (all when empty).
+/// Changes after `after` (a sequence number), oldest first, of the given types (all when empty),
+/// of one association's resources when `only` is given.
 pub async fn list(
     db: &impl ConnectionTrait,
     after: i64,
     limit: u64,
     types: &[String],
+    only: Option<Uuid>,
 ) -> Result<Vec<Model>, DomainError> {
     let mut select = Entity::find().filter(Column::Seq.gt(after));
+    if let Some(association_id) = only {
+        select = select.filter(Column::AssociationId.eq(association_id));
+    }
     if !types.is_empty() {
         select = select.filter(Column::ResourceType.is_in(types.iter().cloned()));
     }

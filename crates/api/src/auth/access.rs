@@ -79,6 +79,7 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("get_association", READ_ASSOCIATIONS),
     ("list_association_transitions", READ_ASSOCIATIONS),
     ("get_association_eligibility", READ_ASSOCIATIONS),
+    ("list_publication_consent_changes", READ_ASSOCIATIONS),
     ("create_association", MANAGE_ASSOCIATIONS),
     ("put_association", MANAGE_ASSOCIATIONS),
     ("update_association", EDIT_ASSOCIATION_PROFILE),

@@ -30,7 +30,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(delete_association)
         .service(list_association_transitions)
         .service(create_association_transition)
-        .service(get_association_eligibility);
+        .service(get_association_eligibility)
+        .service(list_publication_consent_changes);
 }
 
 /// Which associations a caller may see: an association user or a bound API client only its own.
@@ -1065,4 +1066,60 @@ pub async fn get_association_eligibility(
             })
             .collect(),
     }))
+}
+
+/// One recorded change of an association's publication consent.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "granted": true,
+    "fields": ["name", "city"], "actor_type": "user",
+    "actor_id": "0190f5a4-7c1e-7d2a-9b1e-000000000001", "recorded_at": "2026-11-27T10:00:00Z"}))]
+pub struct ConsentChange {
+    /// Id.
+    pub id: Uuid,
+    /// Consent given.
+    pub granted: bool,
+    /// Publishable fields from then on.
+    pub fields: Vec<String>,
+    /// `user`, `client` or `system`.
+    pub actor_type: String,
+    /// Who.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<Uuid>,
+    /// When.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// List an association's publication-consent changes.
+///
+/// Every recorded consent, oldest first (the first is the consent given at creation).
+#[utoipa::path(
+    tag = "associations",
+    operation_id = "list_publication_consent_changes",
+    params(("id" = Uuid, Path, description = "The association's id")),
+    responses(
+        (status = 200, description = "The changes", body = [ConsentChange]),
+        (status = 404, description = "No such association (or not yours)"),
+    )
+)]
+#[get("/associations/{id}/publication-consents")]
+pub async fn list_publication_consent_changes(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    _query: NoQuery,
+) -> Result<HttpResponse, ApiError> {
+    let changes = registry::consent_history(&state.db, *id, visibility(&caller)).await?;
+    Ok(HttpResponse::Ok().json(
+        changes
+            .into_iter()
+            .map(|c| ConsentChange {
+                id: c.id,
+                granted: c.granted,
+                fields: serde_json::from_str(&c.fields).unwrap_or_default(),
+                actor_type: c.actor_type,
+                actor_id: c.actor_id,
+                recorded_at: c.recorded_at,
+            })
+            .collect::<Vec<_>>(),
+    ))
 }

@@ -63,7 +63,8 @@ pub struct ChangeQuery {
 
 /// Read the change feed.
 ///
-/// Every create, update and delete of every synced resource, in commit order. Start with no
+/// Every create, update and delete of every synced resource, in commit order (an API client
+/// bound to an association sees only that association's). Start with no
 /// cursor, then always pass back `next_cursor` (present even on the last page): every change
 /// is seen once, none skipped, even while others write. Items carry no field values, so no
 /// personal data travels in the feed.
@@ -75,7 +76,7 @@ pub struct ChangeQuery {
 )]
 #[get("/changes")]
 pub async fn list_changes(
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     query: ListQuery<ChangeQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -107,7 +108,11 @@ pub async fn list_changes(
             types
         }
     };
-    let rows = changes::list(&state.db, after, query.page.limit, &types).await?;
+    let only = match super::associations::visibility(&caller) {
+        empower_domain::association::Visibility::Own(id) => Some(id),
+        empower_domain::association::Visibility::All => None,
+    };
+    let rows = changes::list(&state.db, after, query.page.limit, &types, only).await?;
     let last = rows.last().map_or(after, |r| r.seq);
     Ok(HttpResponse::Ok().json(ChangePage {
         items: rows
