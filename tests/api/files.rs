@@ -241,3 +241,42 @@ async fn the_csv_export_is_the_filtered_list_and_imports_back_unchanged() {
         json!({"created": 0, "updated": 0, "unchanged": 5, "error": 0})
     );
 }
+
+#[tokio::test]
+async fn a_file_naming_the_same_association_twice_reports_the_repeat() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let file = "name,legal_form,countries_of_origin\nTwice Named,de_facto,SN\ntwice  NAMED,de_facto,ML\nUnknown Land,de_facto,XX\n";
+    let report = import(&app, &admin, "?mode=partial", "text/csv", file.into())
+        .await
+        .json();
+    assert_eq!(statuses(&report), ["created", "error", "error"]);
+    assert_eq!(report["rows"][1]["errors"][0]["pointer"], "/name");
+    assert_eq!(
+        report["rows"][2]["errors"][0]["pointer"],
+        "/countries_of_origin/0"
+    );
+    let created = report["rows"][0]["id"].as_str().expect("id");
+    let history = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/associations/{created}/publication-consents"),
+        )
+        .await
+        .json();
+    assert_eq!(
+        history.as_array().map(Vec::len),
+        Some(1),
+        "bulk creation records the consent too"
+    );
+    let feed = app.get_as(&admin, "/api/v1/changes").await.json();
+    assert_eq!(feed["items"][0]["id"], created);
+    let audit = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/audit-log?action=association.created&target_id={created}"),
+        )
+        .await
+        .json();
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(1));
+}

@@ -121,6 +121,32 @@ pub async fn record(
     Ok(())
 }
 
+/// Appends one row per target, in one statement per 500 rows (bulk imports).
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    context: &AuditContext,
+    action: &str,
+    target_type: &str,
+    target_ids: &[String],
+) -> Result<(), DomainError> {
+    let (actor_type, actor_id) = context.actor.parts();
+    for chunk in target_ids.chunks(500) {
+        let rows = chunk.iter().map(|id| ActiveModel {
+            id: Set(Uuid::now_v7()),
+            occurred_at: Set(Utc::now()),
+            actor_type: Set(actor_type.to_owned()),
+            actor_id: Set(actor_id),
+            action: Set(action.to_owned()),
+            target_type: Set(Some(target_type.to_owned())),
+            target_id: Set(Some(id.clone())),
+            request_id: Set(context.request_id.clone()),
+            source_address: Set(context.source_address.clone()),
+        });
+        Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
 /// Filters of the audit log.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {

@@ -102,6 +102,35 @@ pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), Dom
     Ok(())
 }
 
+/// Records many changes (bulk imports), in order, under the same lock as [`record`].
+pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Result<(), DomainError> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [CHANGE_LOG_LOCK.into()],
+        ))
+        .await?;
+    }
+    let now = Utc::now();
+    for chunk in changes.chunks(500) {
+        let rows = chunk.iter().map(|change| ActiveModel {
+            seq: sea_orm::ActiveValue::NotSet,
+            resource_type: Set(change.resource_type.to_owned()),
+            resource_id: Set(change.resource_id),
+            op: Set(change.op.as_str().to_owned()),
+            version: Set(change.version),
+            association_id: Set(change.association_id),
+            changed_at: Set(now),
+        });
+        Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
 /// Changes after `after` (a sequence number), oldest first, of the given types (all when empty),
 /// of one association's resources when `only` is given.
 pub async fn list(
