@@ -400,6 +400,37 @@ impl<T: Patch + 'static> FromRequest for MergePatch<T> {
     }
 }
 
+/// RFC 7396: objects merge recursively, `null` removes, anything else replaces.
+fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    merge(
+                        target.entry(key.clone()).or_insert(serde_json::Value::Null),
+                        value,
+                    );
+                }
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+/// Applies a merge patch to a resource's current writable fields and reads the result back,
+/// so a patched resource passes exactly the rules of a full write.
+pub fn apply_merge_patch<B: serde::Serialize + DeserializeOwned>(
+    current: &B,
+    patch: &serde_json::Value,
+) -> Result<B, ApiError> {
+    let mut merged =
+        serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge(&mut merged, patch);
+    deserialize_value(merged)
+}
+
 /// For merge-patch fields: absent stays `None`, `null` becomes `Some(None)`.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -158,7 +158,8 @@ fn bounded(
     value
 }
 
-fn valid_phone(phone: &str) -> bool {
+/// A phone number: 6-30 characters, at least 6 digits, and only digits, spaces and `+ ( ) - . /`.
+pub(crate) fn valid_phone(phone: &str) -> bool {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     (6..=30).contains(&phone.len())
         && digits >= 6

@@ -152,14 +152,11 @@ fn check(input: &PersonInput) -> Result<PersonInput, DomainError> {
         .phone
         .map(|p| p.trim().to_owned())
         .filter(|p| !p.is_empty());
-    if out.phone.as_ref().is_some_and(|p| {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        !(6..=30).contains(&p.len())
-            || digits < 6
-            || !p
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +()-./".contains(c))
-    }) {
+    if out
+        .phone
+        .as_deref()
+        .is_some_and(|p| !association::valid_phone(p))
+    {
         errors.push(FieldError::new(
             "/phone",
             "must be a phone number: digits, spaces and + ( ) - . /",

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, Principal};
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, deserialize_value,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, apply_merge_patch,
     version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -732,25 +732,6 @@ impl Patch for AssociationPatch {
         &["id", "status", "version", "created_at", "updated_at"];
 }
 
-/// RFC 7396: objects merge recursively, `null` removes, anything else replaces.
-pub fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    match (target, patch) {
-        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
-            for (key, value) in patch {
-                if value.is_null() {
-                    target.remove(key);
-                } else {
-                    merge(
-                        target.entry(key.clone()).or_insert(serde_json::Value::Null),
-                        value,
-                    );
-                }
-            }
-        }
-        (target, patch) => *target = patch.clone(),
-    }
-}
-
 /// Update an association.
 ///
 /// A JSON merge patch (`application/merge-patch+json`) of the writable fields; every rule of
@@ -791,10 +772,8 @@ pub async fn update_association(
     }
     let tx = db::begin_write(&state.db).await?;
     let current = registry::get(&tx, *id, visibility(&caller)).await?;
-    let mut merged = serde_json::to_value(AssociationBody::from_input(current.to_input()))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    merge(&mut merged, &patch);
-    let input = deserialize_value::<AssociationBody>(merged)?.into_input();
+    let input =
+        apply_merge_patch(&AssociationBody::from_input(current.to_input()), &patch)?.into_input();
     let updated = registry::replace(
         &tx,
         &caller.audit,

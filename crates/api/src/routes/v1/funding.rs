@@ -9,11 +9,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::associations::{merge, visibility};
+use super::associations::visibility;
 use super::reference::NoFilter;
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, deserialize_value,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, apply_merge_patch,
     version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -316,10 +316,7 @@ pub async fn update_funding_application(
     let patch = serde_json::Value::Object(body.into_inner()?.0);
     let tx = db::begin_write(&state.db).await?;
     let current = funding::get(&tx, *id, visibility(&caller)).await?;
-    let mut merged = serde_json::to_value(FundingBody::from_model(&current))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    merge(&mut merged, &patch);
-    let input = deserialize_value::<FundingBody>(merged)?.input();
+    let input = apply_merge_patch(&FundingBody::from_model(&current), &patch)?.input();
     let updated = funding::replace(
         &tx,
         &caller.audit,

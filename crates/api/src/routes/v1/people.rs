@@ -16,7 +16,7 @@ use super::associations::visibility;
 use super::reference::NoFilter;
 use crate::auth::{Caller, Principal};
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, deserialize_value,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, apply_merge_patch,
     version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -487,10 +487,7 @@ pub async fn update_person(
     let patch = serde_json::Value::Object(body.into_inner()?.0);
     let tx = db::begin_write(&state.db).await?;
     let current = person::get(&tx, *id, visibility(&caller)).await?;
-    let mut merged = serde_json::to_value(PersonBody::from_person(&current))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    super::associations::merge(&mut merged, &patch);
-    let input = deserialize_value::<PersonBody>(merged)?.input();
+    let input = apply_merge_patch(&PersonBody::from_person(&current), &patch)?.input();
     let updated = person::replace(
         &tx,
         &caller.audit,
