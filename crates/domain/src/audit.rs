@@ -121,7 +121,7 @@ pub async fn record(
     Ok(())
 }
 
-/// Appends one row per target, in one statement per 500 rows (bulk imports).
+/// Appends one row per target, in one statement per 500 rows (bulk imports, list pages).
 pub async fn record_many(
     db: &impl ConnectionTrait,
     context: &AuditContext,

@@ -14,6 +14,7 @@ use sea_orm::{
 };
 
 use crate::DomainError;
+use crate::audit::{self, AuditContext};
 
 /// Advisory lock key that serialises change-log writers on PostgreSQL ("EMPOWER" in ASCII).
 const CHANGE_LOG_LOCK: i64 = 0x0045_4d50_4f57_4552;
@@ -76,6 +77,24 @@ pub struct Change {
     pub version: i32,
     /// The association it belongs to.
     pub association_id: Option<Uuid>,
+}
+
+/// Records a write that others must see: its audit row and its change-feed row, in the
+/// transaction that makes the change. Every synced write goes through here.
+pub async fn record_write(
+    db: &impl ConnectionTrait,
+    context: &AuditContext,
+    action: &str,
+    change: Change,
+) -> Result<(), DomainError> {
+    audit::record(
+        db,
+        context,
+        action,
+        Some((change.resource_type, change.resource_id.to_string())),
+    )
+    .await?;
+    record(db, change).await
 }
 
 /// Records a change; call it inside the transaction that makes the change, last.

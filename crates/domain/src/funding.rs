@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter};
 
 use crate::association::{self, Visibility};
-use crate::audit::{self, AuditContext};
+use crate::audit::AuditContext;
 use crate::changes::{self, Change, Op};
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::{DomainError, FieldError};
@@ -243,15 +243,10 @@ pub async fn create(
     };
     apply(&mut row, &input);
     let created = row.insert(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "funding_application.created",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -283,15 +278,10 @@ pub async fn replace(
     row.version = Set(version);
     row.updated_at = Set(Utc::now());
     let updated = row.update(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "funding_application.updated",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -321,15 +311,10 @@ pub async fn delete(
     row.version = Set(version);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "funding_application.deleted",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,

@@ -711,15 +711,10 @@ pub async fn create(
     row.insert(db).await?;
     replace_links(db, id, &valid).await?;
     record_consent(db, context, id, &valid).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "association.created",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -762,15 +757,10 @@ pub async fn replace(
     if consent_changed {
         record_consent(db, context, id, &valid).await?;
     }
-    audit::record(
+    changes::record_write(
         db,
         context,
         "association.updated",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -827,15 +817,10 @@ pub async fn delete(
     row.version = Set(version);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "association.deleted",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -956,15 +941,10 @@ pub async fn transition(
     row.version = Set(version);
     row.updated_at = Set(now);
     row.update(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "association.transitioned",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,

@@ -291,18 +291,13 @@ pub async fn audit_contact_read(
     context: &AuditContext,
     people: &[Person],
 ) -> Result<(), DomainError> {
-    for person in people
+    // One statement for the whole page, not one per person.
+    let read: Vec<String> = people
         .iter()
         .filter(|p| p.row.email.is_some() || p.row.phone.is_some())
-    {
-        audit::record(
-            db,
-            context,
-            "person.contact_read",
-            Some((RESOURCE, person.row.id.to_string())),
-        )
-        .await?;
-    }
+        .map(|p| p.row.id.to_string())
+        .collect();
+    audit::record_many(db, context, "person.contact_read", RESOURCE, &read).await?;
     Ok(())
 }
 
@@ -378,15 +373,10 @@ pub async fn create(
     };
     apply(&mut row, &input);
     row.insert(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "person.created",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -418,15 +408,10 @@ pub async fn replace(
     row.version = Set(version);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "person.updated",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -487,15 +472,10 @@ pub async fn delete(
     row.version = Set(version);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    audit::record(
+    changes::record_write(
         db,
         context,
         "person.deleted",
-        Some((RESOURCE, id.to_string())),
-    )
-    .await?;
-    changes::record(
-        db,
         Change {
             resource_type: RESOURCE,
             resource_id: id,
@@ -557,21 +537,16 @@ pub async fn record_consent(
     }
     .insert(db)
     .await?;
-    audit::record(
-        db,
-        context,
-        "person.consent_recorded",
-        Some((RESOURCE, person_id.to_string())),
-    )
-    .await?;
     // The person's consent state changed: partners re-read them.
     let version = person.row.version + 1;
     let mut row: entity::ActiveModel = person.row.clone().into();
     row.version = Set(version);
     row.updated_at = Set(Utc::now());
     row.update(db).await?;
-    changes::record(
+    changes::record_write(
         db,
+        context,
+        "person.consent_recorded",
         Change {
             resource_type: RESOURCE,
             resource_id: person_id,
