@@ -190,7 +190,7 @@ impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
     }
 }
 
-/// A query of single-resource operations that take no parameters: anything given is a 400.
+/// No parameters (or, in a [`ListQuery`], no filters beyond paging): anything else is a 400.
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoParams {}

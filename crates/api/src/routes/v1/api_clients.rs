@@ -9,11 +9,10 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::reference::NoFilter;
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, PatchProblems, nullable,
-    version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch, PatchProblems,
+    nullable, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
@@ -97,7 +96,7 @@ pub async fn list_api_clients(
     _caller: Caller,
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: ListQuery<NoFilter>,
+    query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = client::list(&state.db, &query.page).await?;
     Ok(page_response(

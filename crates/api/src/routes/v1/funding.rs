@@ -10,11 +10,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::associations::visibility;
-use super::reference::NoFilter;
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, apply_merge_patch,
-    version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch,
+    apply_merge_patch, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
@@ -194,7 +193,7 @@ pub async fn list_funding_applications(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: ListQuery<NoFilter>,
+    query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = funding::list(&state.db, *id, &query.page, visibility(&caller)).await?;
     Ok(page_response(

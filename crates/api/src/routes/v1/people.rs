@@ -13,11 +13,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use super::associations::visibility;
-use super::reference::NoFilter;
 use crate::auth::{Caller, Principal};
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, apply_merge_patch,
-    version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch,
+    apply_merge_patch, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::{ApiError, ProblemItem};
@@ -292,7 +291,7 @@ pub async fn list_association_people(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: ListQuery<NoFilter>,
+    query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = person::list(&state.db, *id, &query.page, visibility(&caller)).await?;
     let (contact, caching) = disclose(&state, &caller, &page.items).await?;

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::LocalizedText;
-use crate::extract::{ListQuery, NoQuery, PageParams};
+use crate::extract::{ListQuery, NoParams, NoQuery, PageParams};
 use crate::http::{Caching, ListBody, json_with_etag, page_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -137,11 +137,6 @@ impl From<sdg::Model> for Sdg {
     }
 }
 
-/// No filters: the SDG list takes paging only.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoFilter {}
-
 /// List the SDGs.
 ///
 /// The 17 Sustainable Development Goals with their short titles, by number, paginated.
@@ -159,7 +154,7 @@ pub struct NoFilter {}
 pub async fn list_sdgs(
     req: HttpRequest,
     state: web::Data<AppState>,
-    query: ListQuery<NoFilter>,
+    query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = sdg::list(&state.db, &query.page).await?;
     Ok(page_response(&req, page.map(Sdg::from), Caching::Allowed))
