@@ -240,6 +240,30 @@ async fn patch_put_and_delete_follow_the_conventions() {
             .await
             .assert_problem(400, "malformed_body");
     }
+    for (patch, pointer) in [
+        (
+            json!({"address": {"region": "flanders"}}),
+            "/address/region",
+        ),
+        (
+            json!({"publication_consent": {"recorded_at": "2026-01-01T00:00:00Z"}}),
+            "/publication_consent/recorded_at",
+        ),
+    ] {
+        let problem = app
+            .patch_as(&admin, &path, patch, None)
+            .await
+            .assert_problem(400, "malformed_body");
+        assert_eq!(problem["errors"][0]["pointer"], pointer);
+    }
+    app.patch_as(
+        &admin,
+        &path,
+        json!({"member_count": 1}),
+        Some("not-an-etag"),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
     let problem = app
         .patch_as(
             &admin,

@@ -348,7 +348,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
 /// Fields a merge patch must not touch, for the patch body type.
 pub trait Patch: DeserializeOwned {
-    /// Read-only fields of the resource (`id`, `version`...): naming one is a 400.
+    /// JSON pointers of the resource's read-only fields (`/id`, `/version`, `/address/region`...):
+    /// naming one is a 400.
     const READ_ONLY: &'static [&'static str];
 }
 
@@ -371,16 +372,16 @@ fn read_patch<T: Patch>(body: &[u8]) -> Result<T, ApiError> {
             detail: format!("the body is not valid JSON: {e}"),
             errors: vec![],
         })?;
-    let Some(object) = value.as_object() else {
+    if !value.is_object() {
         return Err(ApiError::MalformedBody {
             detail: "a merge patch must be a JSON object".into(),
             errors: vec![],
         });
-    };
-    let read_only: Vec<ProblemItem> = object
-        .keys()
-        .filter(|k| T::READ_ONLY.contains(&k.as_str()))
-        .map(|k| ProblemItem::pointer(format!("/{k}"), "is read-only"))
+    }
+    let read_only: Vec<ProblemItem> = T::READ_ONLY
+        .iter()
+        .filter(|pointer| value.pointer(pointer).is_some())
+        .map(|pointer| ProblemItem::pointer(*pointer, "is read-only"))
         .collect();
     if !read_only.is_empty() {
         return Err(ApiError::MalformedBody {

@@ -225,12 +225,12 @@ pub struct ApiClientPatch {
 
 impl Patch for ApiClientPatch {
     const READ_ONLY: &'static [&'static str] = &[
-        "id",
-        "client_id",
-        "client_secret",
-        "version",
-        "created_at",
-        "updated_at",
+        "/id",
+        "/client_id",
+        "/client_secret",
+        "/version",
+        "/created_at",
+        "/updated_at",
     ];
 }
 

@@ -728,8 +728,15 @@ pub async fn put_association(
 pub struct AssociationPatch(serde_json::Map<String, serde_json::Value>);
 
 impl Patch for AssociationPatch {
-    const READ_ONLY: &'static [&'static str] =
-        &["id", "status", "version", "created_at", "updated_at"];
+    const READ_ONLY: &'static [&'static str] = &[
+        "/id",
+        "/status",
+        "/version",
+        "/created_at",
+        "/updated_at",
+        "/address/region",
+        "/publication_consent/recorded_at",
+    ];
 }
 
 /// Update an association.
@@ -762,14 +769,6 @@ pub async fn update_association(
     body: MergePatch<AssociationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = serde_json::Value::Object(body.into_inner()?.0);
-    if patch.pointer("/address/region").is_some()
-        || patch.pointer("/publication_consent/recorded_at").is_some()
-    {
-        return Err(ApiError::MalformedBody {
-            detail: "the patch names read-only fields".into(),
-            errors: vec![ProblemItem::pointer("/address/region", "is read-only")],
-        });
-    }
     let tx = db::begin_write(&state.db).await?;
     let current = registry::get(&tx, *id, visibility(&caller)).await?;
     let input =

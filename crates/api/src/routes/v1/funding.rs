@@ -277,11 +277,11 @@ pub struct FundingPatch(serde_json::Map<String, serde_json::Value>);
 
 impl Patch for FundingPatch {
     const READ_ONLY: &'static [&'static str] = &[
-        "id",
-        "association_id",
-        "version",
-        "created_at",
-        "updated_at",
+        "/id",
+        "/association_id",
+        "/version",
+        "/created_at",
+        "/updated_at",
     ];
 }
 

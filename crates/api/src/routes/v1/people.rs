@@ -447,12 +447,12 @@ pub struct PersonPatch(serde_json::Map<String, serde_json::Value>);
 
 impl Patch for PersonPatch {
     const READ_ONLY: &'static [&'static str] = &[
-        "id",
-        "association_id",
-        "consents",
-        "version",
-        "created_at",
-        "updated_at",
+        "/id",
+        "/association_id",
+        "/consents",
+        "/version",
+        "/created_at",
+        "/updated_at",
     ];
 }
 

@@ -331,12 +331,12 @@ pub struct UserPatch {
 
 impl Patch for UserPatch {
     const READ_ONLY: &'static [&'static str] = &[
-        "id",
-        "email",
-        "version",
-        "created_at",
-        "updated_at",
-        "password",
+        "/id",
+        "/email",
+        "/version",
+        "/created_at",
+        "/updated_at",
+        "/password",
     ];
 }
 
