@@ -174,14 +174,9 @@ async fn find_live(
         .filter(entity::Column::DeletedAt.is_null())
         .one(db)
         .await?
-        .filter(|f| match visibility {
-            Visibility::All => true,
-            Visibility::Own(own) => f.association_id == own,
-        })
         .ok_or(DomainError::NotFound("funding application"))?;
-    association::get(db, row.association_id, Visibility::All)
-        .await
-        .map_err(|_| DomainError::NotFound("funding application"))?;
+    // Gone with its association, and hidden with it.
+    association::check_parent(db, row.association_id, visibility, "funding application").await?;
     Ok(row)
 }
 
@@ -201,7 +196,7 @@ pub async fn list(
     page: &PageRequest,
     visibility: Visibility,
 ) -> Result<Page<entity::Model>, DomainError> {
-    association::get(db, association_id, visibility).await?;
+    association::check_parent(db, association_id, visibility, "association").await?;
     let select = entity::Entity::find()
         .filter(entity::Column::AssociationId.eq(association_id))
         .filter(entity::Column::DeletedAt.is_null());
@@ -228,7 +223,7 @@ pub async fn create(
     input: &FundingInput,
     visibility: Visibility,
 ) -> Result<entity::Model, DomainError> {
-    association::get(db, association_id, visibility).await?;
+    association::check_parent(db, association_id, visibility, "association").await?;
     let input = check(input, Utc::now().date_naive()).map_err(DomainError::Invalid)?;
     let id = Uuid::now_v7();
     let now = Utc::now();

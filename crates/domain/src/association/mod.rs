@@ -510,6 +510,27 @@ async fn find_live(
     Ok(with_links(db, vec![row]).await?.remove(0))
 }
 
+/// Checks that a record belonging to `association_id` is the caller's to see: the association
+/// is live and visible to them. Otherwise the record is `what`, not found. One query.
+pub async fn check_parent(
+    db: &impl ConnectionTrait,
+    association_id: Uuid,
+    visibility: Visibility,
+    what: &'static str,
+) -> Result<(), DomainError> {
+    let live = visibility.allows(association_id)
+        && association::Entity::find_by_id(association_id)
+            .filter(association::Column::DeletedAt.is_null())
+            .count(db)
+            .await?
+            > 0;
+    if live {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound(what))
+    }
+}
+
 /// Reads one live association the caller may see (others are "not found").
 pub async fn get(
     db: &impl ConnectionTrait,

@@ -273,15 +273,9 @@ async fn find_live(
         .filter(entity::Column::DeletedAt.is_null())
         .one(db)
         .await?
-        .filter(|p| match visibility {
-            Visibility::All => true,
-            Visibility::Own(own) => p.association_id == own,
-        })
         .ok_or(DomainError::NotFound("person"))?;
-    // A person of a deleted association is gone with it.
-    association::get(db, row.association_id, Visibility::All)
-        .await
-        .map_err(|_| DomainError::NotFound("person"))?;
+    // Gone with its association, and hidden with it.
+    association::check_parent(db, row.association_id, visibility, "person").await?;
     Ok(with_consents(db, vec![row]).await?.remove(0))
 }
 
@@ -317,7 +311,7 @@ pub async fn list(
     page: &PageRequest,
     visibility: Visibility,
 ) -> Result<Page<Person>, DomainError> {
-    association::get(db, association_id, visibility).await?;
+    association::check_parent(db, association_id, visibility, "association").await?;
     let select = entity::Entity::find()
         .filter(entity::Column::AssociationId.eq(association_id))
         .filter(entity::Column::DeletedAt.is_null());
@@ -353,7 +347,7 @@ pub async fn create(
     input: &PersonInput,
     visibility: Visibility,
 ) -> Result<Person, DomainError> {
-    association::get(db, association_id, visibility).await?;
+    association::check_parent(db, association_id, visibility, "association").await?;
     let input = check(input)?;
     let id = id.unwrap_or_else(Uuid::now_v7);
     if entity::Entity::find_by_id(id).one(db).await?.is_some() {
