@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use empower_api::Application;
 use empower_api::settings::{Environment, Secret, Settings};
-use empower_domain::association::{self, AddressInput, AssociationInput, RowOutcome, Visibility};
+use empower_domain::association::{self, AddressInput, AssociationInput, RowOutcome};
 use empower_domain::audit::AuditContext;
-use empower_domain::person::{self, PersonInput};
+use empower_domain::person::{self, Gender, PersonInput};
+use empower_domain::policy::CallerScope;
 
 const ASSOCIATIONS: usize = 10_000;
 const PEOPLE_PER_ASSOCIATION: usize = 5;
@@ -26,21 +27,18 @@ fn input(i: usize) -> AssociationInput {
         )
     };
     AssociationInput {
-        name,
         acronym: Some(format!("A{i}")),
-        legal_form: "de_facto".into(),
         founded_year: Some(1990 + (i % 30) as i32),
         member_count: Some((i % 200) as i64),
-        address: Some(AddressInput {
+        address: AddressInput {
             street: Some(format!("Rue {i}")),
             postal_code: Some(format!("{}", 1000 + (i * 7) % 9000)),
             city: Some("Bruxelles".into()),
-        }),
-        countries_of_origin: vec![country.into()],
+        },
         sdgs: vec![1 + (i % 17) as i32],
         thematic_areas: vec!["education".into()],
         woman_led: !i.is_multiple_of(3),
-        ..Default::default()
+        ..AssociationInput::de_facto(&name, &[country])
     }
 }
 
@@ -64,7 +62,7 @@ async fn main() {
     let rows = (0..ASSOCIATIONS).map(|i| Ok(input(i))).collect();
     let started = Instant::now();
     let tx = empower_domain::db::begin_write(&db).await.expect("tx");
-    let outcomes = association::import(&tx, &context, rows)
+    let outcomes = association::import(&tx, &context, rows, &CallerScope::SYSTEM)
         .await
         .expect("import");
     tx.commit().await.expect("commit");
@@ -84,14 +82,15 @@ async fn main() {
     for (i, id) in ids.iter().enumerate() {
         for p in 0..PEOPLE_PER_ASSOCIATION {
             let person = PersonInput {
-                first_name: format!("Person {p}"),
-                last_name: format!("Member {i}"),
-                gender: "female".into(),
                 email: Some(format!("p{p}.{i}@bench.example")),
                 languages: vec!["fr".into()],
-                ..Default::default()
+                ..PersonInput::named(
+                    &format!("Person {p}"),
+                    &format!("Member {i}"),
+                    Gender::Female,
+                )
             };
-            let made = person::create(&tx, &context, *id, None, &person, Visibility::All)
+            let made = person::create(&tx, &context, *id, None, &person, &CallerScope::SYSTEM)
                 .await
                 .expect("person");
             person_ids.push(made.row.id);
@@ -107,7 +106,7 @@ async fn main() {
         jwt_secret: Some(Secret::new("bench-secret-that-is-at-least-32-bytes")),
         jwt_previous_secrets: vec![],
         admin_email: Some("bench@empower.local".into()),
-        admin_password: Some(Secret::new("bench-password-123")),
+        admin_password: Some(Secret::new("a bench passphrase nobody guesses")),
         cors_origins: vec![],
         environment: Environment::Development,
     };
@@ -118,7 +117,7 @@ async fn main() {
     let login: serde_json::Value = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(
-            &serde_json::json!({"email": "bench@empower.local", "password": "bench-password-123"}),
+            &serde_json::json!({"email": "bench@empower.local", "password": "a bench passphrase nobody guesses"}),
         )
         .send()
         .await

@@ -7,6 +7,9 @@ mod m20261127_000002_users;
 mod m20261127_000003_identity;
 mod m20261128_000004_associations;
 mod m20261128_000005_people;
+mod m20261128_000006_money_cents;
+mod m20261128_000007_name_skeletons;
+mod m20261128_000008_retire_unused_scopes;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -20,6 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_identity::Migration),
             Box::new(m20261128_000004_associations::Migration),
             Box::new(m20261128_000005_people::Migration),
+            Box::new(m20261128_000006_money_cents::Migration),
+            Box::new(m20261128_000007_name_skeletons::Migration),
+            Box::new(m20261128_000008_retire_unused_scopes::Migration),
         ]
     }
 }

@@ -34,7 +34,11 @@ fn every_operation_has_an_access_rule_and_the_contract_declares_it() {
         let security = op["security"].as_array().expect("security");
         match rule {
             Rule::Public => assert!(security.is_empty(), "{id} is public"),
-            Rule::Protected { .. } => assert_eq!(op["security"], json!([{"bearer": []}]), "{id}"),
+            Rule::Protected { scopes, .. } => {
+                let mut expected = vec![json!({"bearer": []})];
+                expected.extend(scopes.iter().map(|s| json!({"oauth2": [s.as_str()]})));
+                assert_eq!(op["security"], Value::Array(expected), "{id}");
+            }
         }
     }
     for (name, _) in access::TABLE {
@@ -65,7 +69,10 @@ async fn each_role_gets_what_the_table_says_on_every_operation() {
         callers.push((name.into(), Some(role), Some(token)));
     }
     let (_, client_id, secret) = app
-        .create_client(&admin, &empower_domain::identity::scope::ALL)
+        .create_client(
+            &admin,
+            &empower_domain::identity::scope::Scope::ALL.map(|s| s.as_str()),
+        )
         .await;
     let client_token = app
         .client_token_request(

@@ -79,17 +79,35 @@ fn every_operation_has_a_summary_description_tag_security_and_problem_errors() {
                 );
             } else if code >= 400 {
                 let problem = &response["content"]["application/problem+json"];
-                assert_eq!(
-                    problem["schema"]["$ref"], "#/components/schemas/Problem",
-                    "{name} {status}"
+                let schema = match problem["schema"]["$ref"].as_str() {
+                    Some(reference) => reference.to_owned(),
+                    None => String::new(),
+                };
+                let extends_problem = api["components"]["schemas"]
+                    [schema.trim_start_matches("#/components/schemas/")]["allOf"]
+                    .as_array()
+                    .is_some_and(|parts| {
+                        parts
+                            .iter()
+                            .any(|p| p["$ref"] == "#/components/schemas/Problem")
+                    });
+                assert!(
+                    schema == "#/components/schemas/Problem" || extends_problem,
+                    "{name} {status}: a problem"
                 );
                 assert_eq!(
                     problem["example"]["status"], code,
                     "{name} {status}: example"
                 );
             } else if code == 200 || code == 201 {
-                let json = &response["content"]["application/json"];
-                assert!(json["schema"].is_object(), "{name} {status}: schema");
+                let content = response["content"].as_object().expect("content");
+                assert!(!content.is_empty(), "{name} {status}: content");
+                for (media_type, body) in content {
+                    assert!(
+                        body["schema"].is_object(),
+                        "{name} {status} {media_type}: schema"
+                    );
+                }
             }
         }
     }

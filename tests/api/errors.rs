@@ -25,7 +25,7 @@ async fn wrong_methods_are_405_with_allow() {
     ] {
         let reply = app.send(method.clone(), path, |r| r).await;
         reply.assert_problem(405, "method_not_allowed");
-        assert_eq!(reply.header("allow"), "GET", "{method} {path}");
+        assert_eq!(reply.header("allow"), "GET, HEAD", "{method} {path}");
     }
 }
 

@@ -287,12 +287,28 @@ impl TestApp {
             "email": email, "display_name": format!("Test {role}"), "role": role, "password": password
         });
         if role == "association" {
-            body["association_id"] = uuid::Uuid::now_v7().to_string().into();
+            body["association_id"] = self
+                .create_association(admin, &format!("Home of {email}"))
+                .await
+                .into();
         }
         let reply = self.post_json(Some(admin), "/api/v1/users", body).await;
         assert_eq!(reply.status, 201, "create {role}: {}", reply.text);
         let id = reply.json()["id"].as_str().expect("id").to_owned();
         (id, email, password)
+    }
+
+    /// Creates a de facto association named `name` (from Senegal) as `token`; returns its id.
+    pub async fn create_association(&self, token: &str, name: &str) -> String {
+        let reply = self
+            .post_json(
+                Some(token),
+                "/api/v1/associations",
+                serde_json::json!({"name": name, "legal_form": "de_facto", "countries_of_origin": ["SN"]}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "create association: {}", reply.text);
+        reply.json()["id"].as_str().expect("id").to_owned()
     }
 
     /// An access token for a new user with `role`.

@@ -133,7 +133,7 @@ async fn consents_are_append_only_and_the_latest_per_purpose_wins() {
     assert_eq!(now["consents"]["programme_participation"]["granted"], true);
     assert!(now["consents"].get("contact_sharing").is_none());
     assert_eq!(now["version"], 4, "each consent bumps the person's version");
-    let history = app.get_as(&admin, &format!("{path}/consents")).await.json();
+    let history = app.get_as(&admin, &format!("{path}/consents")).await.json()["items"].clone();
     assert_eq!(history.as_array().map(Vec::len), Some(3));
     assert_eq!(history[0]["recorded_by_type"], "user");
 

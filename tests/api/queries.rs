@@ -3,12 +3,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use empower_domain::association::{
-    self, AssociationFilter, AssociationInput, SortField, Visibility,
-};
+use empower_domain::association::{self, AssociationFilter, AssociationInput, SortField};
 use empower_domain::audit::AuditContext;
 use empower_domain::paging::PageRequest;
-use empower_domain::person::{self, PersonInput};
+use empower_domain::person::{self, ConsentPurpose, Gender, PersonInput};
+use empower_domain::policy::CallerScope;
 
 use crate::helpers::TestDb;
 
@@ -20,37 +19,31 @@ async fn list_pages_cost_the_same_number_of_queries_whatever_their_size() {
         .expect("connect");
     empower_domain::db::migrate_up(&db).await.expect("migrate");
     let context = AuditContext::system();
+    let scope = CallerScope::SYSTEM;
     let mut first = None;
+    let tx = empower_domain::db::begin_write(&db).await.expect("begin");
     for i in 0..30 {
-        let input = AssociationInput {
-            name: format!("Counted association {i:02}"),
-            legal_form: "de_facto".into(),
-            countries_of_origin: vec!["SN".into(), "ML".into()],
-            sdgs: vec![4, 5],
-            ..Default::default()
-        };
-        let made = association::create(&db, &context, None, &input)
+        let mut input =
+            AssociationInput::de_facto(&format!("Counted association {i:02}"), &["SN", "ML"]);
+        input.sdgs = vec![4, 5];
+        let made = association::create(&tx, &context, None, &input, &scope)
             .await
             .expect("create");
         let owner = *first.get_or_insert(made.row.id);
-        let person = PersonInput {
-            first_name: format!("Person {i}"),
-            last_name: "Counted".into(),
-            gender: "female".into(),
-            ..Default::default()
-        };
-        let created = person::create(&db, &context, owner, None, &person, Visibility::All)
+        let person = PersonInput::named(&format!("Person {i}"), "Counted", Gender::Female);
+        let created = person::create(&tx, &context, owner, None, &person, &scope)
             .await
             .expect("person");
         let consent = person::ConsentInput {
-            purpose: "publication".into(),
+            purpose: ConsentPurpose::Publication,
             granted: true,
             text_version: "1".into(),
         };
-        person::record_consent(&db, &context, created.row.id, &consent, Visibility::All)
+        person::record_consent(&tx, &context, created.row.id, &consent, &scope)
             .await
             .expect("consent");
     }
+    tx.commit().await.expect("commit");
     let owner = first.expect("an association");
     let count = Arc::new(AtomicUsize::new(0));
     let counter = count.clone();
@@ -66,7 +59,7 @@ async fn list_pages_cost_the_same_number_of_queries_whatever_their_size() {
     for limit in [2, 25] {
         count.store(0, Ordering::SeqCst);
         let page = PageRequest::new(Some(limit), None, false).expect("page");
-        let listed = association::list(&db, &filter, &sort, &page, Visibility::All)
+        let listed = association::list(&db, &filter, &sort, &page, &scope)
             .await
             .expect("list");
         assert_eq!(listed.items.len() as i64, limit);
@@ -76,7 +69,7 @@ async fn list_pages_cost_the_same_number_of_queries_whatever_their_size() {
                 .iter()
                 .all(|a| a.countries_of_origin.len() == 2 && a.sdgs.len() == 2)
         );
-        let people = person::list(&db, owner, &page, Visibility::All)
+        let people = person::list(&db, owner, &page, &scope)
             .await
             .expect("people");
         assert!(!people.items.is_empty());

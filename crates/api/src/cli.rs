@@ -113,9 +113,11 @@ impl Cli {
                     Some(p) => (p.expose().to_owned(), false),
                     None => (identity::password::generate(), true),
                 };
-                let user = identity::user::create_admin(&conn, &email, &name, &password)
+                let tx = db::begin_write(&conn).await.map_err(|e| e.to_string())?;
+                let user = identity::user::create_admin(&tx, &email, &name, &password)
                     .await
                     .map_err(|e| e.to_string())?;
+                tx.commit().await.map_err(|e| e.to_string())?;
                 println!("created admin {}", user.email);
                 if generated {
                     println!("password (shown once): {password}");

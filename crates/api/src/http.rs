@@ -125,7 +125,7 @@ pub fn page_response<T: Serialize>(
 }
 
 /// The request's own path and query with `cursor` replaced by the next page's.
-fn next_url(req: &HttpRequest, cursor: &str) -> String {
+pub fn next_url(req: &HttpRequest, cursor: &str) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if key != "cursor" {

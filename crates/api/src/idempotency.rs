@@ -1,6 +1,10 @@
 //! `Idempotency-Key` on every authenticated `POST`: the first response is kept for 24 hours per
 //! caller and replayed to a retry with the same key and body; the same key with another body
-//! is 422; a retry while the first request still runs is 409. Written once, for every resource.
+//! is 422; a retry while the first request still runs is 409, and a first request that died
+//! frees its key after a short lease. Written once, for every resource.
+//!
+//! It runs after authentication and authorisation: a request refused 401 or 403 neither
+//! stores nor replays anything, and a replay goes only to the same caller, still allowed.
 
 use std::collections::BTreeMap;
 
@@ -9,12 +13,15 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, ResponseError, web};
+use actix_web::{Error, HttpMessage, HttpResponse, ResponseError, web};
 use empower_domain::idempotency::{self, Begin};
+use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use crate::auth::jwt::SubjectKind;
+use crate::auth::Caller;
+use crate::extract::BODY_LIMIT;
 use crate::problem::{ApiError, ProblemItem};
+use crate::routes::v1::associations::files::IMPORT_LIMIT;
 use crate::state::AppState;
 
 /// The request header.
@@ -22,31 +29,12 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 /// Set on a replayed response.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// Headers of the first response that a replay repeats.
-const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
-
-fn applies(req: &ServiceRequest) -> bool {
-    req.method() == Method::POST
-        && req.path().starts_with("/api/v1/")
-        && !req.path().starts_with("/api/v1/auth/")
-        && req.headers().contains_key(&IDEMPOTENCY_KEY)
-}
-
-/// The caller a key belongs to, from a valid bearer token.
-fn caller(req: &ServiceRequest) -> Option<String> {
-    let state = req.app_data::<web::Data<AppState>>()?;
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?;
-    let claims = state.tokens.verify(token.trim())?;
-    let kind = match claims.kind {
-        SubjectKind::User => "user",
-        SubjectKind::Client => "client",
-    };
-    Some(format!("{kind}:{}", claims.sub))
-}
+const KEPT_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::LOCATION,
+    header::ETAG,
+    header::CACHE_CONTROL,
+];
 
 fn refuse(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {
     req.into_response(error.error_response())
@@ -56,6 +44,32 @@ fn payload_of(bytes: web::Bytes) -> Payload {
     let (_, mut payload) = actix_http::h1::Payload::create(true);
     payload.unread_data(bytes);
     Payload::from(payload)
+}
+
+/// The body limit of the operation a request is for: the import takes 20 MiB, the rest 1 MiB.
+fn limit_for(path: &str) -> usize {
+    if path == "/api/v1/associations/import" {
+        IMPORT_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
+/// Reads the body up to `limit` bytes.
+async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError::MalformedBody {
+            detail: "the body could not be read".into(),
+            errors: vec![],
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn replay(
@@ -80,12 +94,15 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if !applies(&req) {
+    let caller = req.extensions().get::<Caller>().map(Caller::key);
+    let applies = req.method() == Method::POST && req.headers().contains_key(&IDEMPOTENCY_KEY);
+    // Public operations (logging in, tokens) and refused requests never get here with a caller.
+    let (Some(caller), true) = (caller, applies) else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
-    }
+    };
     let key = req
         .headers()
         .get(&IDEMPOTENCY_KEY)
@@ -102,22 +119,16 @@ pub async fn idempotency(
             )]),
         ));
     }
-    // Without valid credentials the operation answers 401 itself; there is nobody to key by.
-    let Some(caller) = caller(&req) else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
-    };
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let body = match req.extract::<web::Bytes>().await {
+    let limit = limit_for(req.path());
+    let body = match read_body(&mut req, limit).await {
         Ok(body) => body,
-        Err(err) => return Ok(req.error_response(err)),
+        Err(err) => return Ok(refuse(req, err)),
     };
     let mut hasher = Sha256::new();
     hasher.update(req.path().as_bytes());

@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
+pub mod schema;
 pub mod settings;
 pub mod startup;
 pub mod state;

@@ -3,8 +3,8 @@
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError};
 use uuid::Uuid;
@@ -38,14 +38,70 @@ fn request_id_from(headers: &header::HeaderMap) -> String {
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
 }
 
+/// A decoded path that holds a character no path segment may hold (NUL, other controls).
+fn control_in_path(req: &ServiceRequest) -> Option<char> {
+    let decoded = percent_decode(req.path());
+    decoded
+        .chars()
+        .find(|c| empower_domain::text::is_never_text(*c))
+}
+
+/// `%XX` sequences decoded (invalid UTF-8 is replaced, so it is caught as a bad segment by
+/// the extractors, not here).
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'?'));
+                i += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Outermost middleware (inside the access log): request id in, request id out, problems out.
+/// `HEAD` is served as `GET` (the connection sends the headers, `Content-Length` and `ETag`
+/// included, without the body).
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = request_id_from(req.headers());
     req.extensions_mut().insert(RequestId(id.clone()));
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     let path = req.path().to_owned();
+    if let Some(c) = control_in_path(&req) {
+        let error = crate::problem::ApiError::InvalidParameter(vec![
+            crate::problem::ProblemItem::parameter(
+                "path",
+                format!(
+                    "must not contain control characters (found U+{:04X})",
+                    u32::from(c)
+                ),
+            ),
+        ]);
+        let mut res = req.into_response(error.error_response());
+        res = into_problem(res.map_into_boxed_body(), &id).await;
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            res.headers_mut().insert(REQUEST_ID, value);
+        }
+        return Ok(res);
+    }
     let mut res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
         // An inner middleware refused the request (CORS, say): the request is gone, so answer
@@ -145,6 +201,13 @@ async fn into_problem(res: ServiceResponse<BoxBody>, id: &str) -> ServiceRespons
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_percent_decoded() {
+        assert_eq!(percent_decode("/a%20b/%00"), "/a b/\u{0}");
+        assert_eq!(percent_decode("/100%"), "/100%");
+        assert_eq!(percent_decode("/%zz"), "/%zz");
+    }
 
     #[test]
     fn sane_request_ids_are_kept_and_others_replaced() {

@@ -2,9 +2,16 @@
 //! operation its error responses in the problem format, and served to Swagger UI.
 
 use actix_web::App;
+use empower_domain::identity::scope::Scope;
 use utoipa::OpenApi;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 use utoipa_actix_web::AppExt;
 
@@ -18,6 +25,8 @@ pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
 pub const SWAGGER_UI_PATH: &str = "/swagger-ui/";
 /// Name of the bearer security scheme in the contract.
 pub const BEARER: &str = "bearer";
+/// Name of the OAuth 2.0 client-credentials security scheme (partner API clients).
+pub const OAUTH2: &str = "oauth2";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -47,7 +56,12 @@ pub const BEARER: &str = "bearer";
         (name = "funding", description = "Funding applications the associations submit"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
-    components(schemas(Problem, ProblemItem)),
+    components(schemas(
+        Problem,
+        ProblemItem,
+        crate::routes::v1::associations::files::ImportMode,
+        empower_domain::changes::ResourceType,
+    )),
     modifiers(&SecuritySchemes)
 )]
 struct ApiDoc;
@@ -66,6 +80,19 @@ impl utoipa::Modify for SecuritySchemes {
                     .description(Some("An access token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (partner API clients)."))
                     .build(),
             ),
+        );
+        let scopes = Scopes::from_iter(
+            Scope::ALL.map(|scope| (scope.as_str().to_owned(), scope.description().to_owned())),
+        );
+        components.add_security_scheme(
+            OAUTH2,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/api/v1/auth/token",
+                    scopes,
+                ))],
+                "Partner API clients: the OAuth 2.0 client credentials grant at `POST /api/v1/auth/token`; the token is then sent as a bearer token.",
+            )),
         );
     }
 }
@@ -96,10 +123,17 @@ fn finish(mut api: Document) -> Document {
             let rule = operation.operation_id.as_deref().and_then(access::rule);
             let secured = matches!(rule, Some(Rule::Protected { .. }));
             if let Some(rule) = rule {
-                operation.security = Some(if secured {
-                    vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]
-                } else {
-                    vec![]
+                operation.security = Some(match rule {
+                    Rule::Public => vec![],
+                    Rule::Protected { scopes, .. } => {
+                        let mut any = vec![SecurityRequirement::new(BEARER, Vec::<String>::new())];
+                        any.extend(
+                            scopes
+                                .iter()
+                                .map(|s| SecurityRequirement::new(OAUTH2, [s.as_str()])),
+                        );
+                        any
+                    }
                 });
                 let description = operation.description.get_or_insert_with(String::new);
                 description.push_str(&format!("\n\n{}", access::describe(rule)));
@@ -169,7 +203,257 @@ fn finish(mut api: Document) -> Document {
             }
         }
     }
+    list_items_by_reference(&mut api);
+    declare_headers(&mut api);
+    add_links(&mut api);
     api
+}
+
+/// `ListBody<T>` is generic, and utoipa inlines `T` into each `ListBody_T`: point the items at
+/// the component instead, so a list item is the same type as the single resource.
+fn list_items_by_reference(api: &mut Document) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in names {
+        let Some(item) = name.strip_prefix("ListBody_") else {
+            continue;
+        };
+        if !components.schemas.contains_key(item) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(list))) = components.schemas.get_mut(&name)
+            && let Some(RefOr::T(Schema::Array(items))) = list.properties.get_mut("items")
+        {
+            items.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+                Ref::from_schema_name(item).into(),
+            ));
+        }
+    }
+}
+
+fn header(description: &str) -> utoipa::openapi::header::Header {
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(description))
+        .build()
+}
+
+/// Declares the headers the conventions promise, on every response that carries them.
+fn declare_headers(api: &mut Document) {
+    let versioned: Vec<String> = api
+        .components
+        .as_ref()
+        .map(|c| {
+            c.schemas
+                .iter()
+                .filter(|(_, schema)| {
+                    matches!(schema, RefOr::T(Schema::Object(o)) if o.properties.contains_key("version"))
+                })
+                .map(|(name, _)| format!("#/components/schemas/{name}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (_, item) in api.paths.paths.iter_mut() {
+        for (method, operation) in operations(item) {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                let headers = &mut response.headers;
+                headers.insert(
+                    "X-Request-Id".into(),
+                    header("The request's id (the caller's, when sane, or a new UUID v7), also in every log line about it."),
+                );
+                let body_ref = response
+                    .content
+                    .get("application/json")
+                    .and_then(|c| c.schema.as_ref())
+                    .and_then(|s| match s {
+                        RefOr::Ref(r) => Some(r.ref_location.clone()),
+                        RefOr::T(_) => None,
+                    });
+                let is_list = body_ref
+                    .as_deref()
+                    .is_some_and(|r| r.contains("/ListBody_") || r.ends_with("/ChangePage"));
+                let versioned_body = body_ref.as_ref().is_some_and(|r| versioned.contains(r));
+                match status.as_str() {
+                    "200" | "201" | "304" => {
+                        headers.insert(
+                            "Cache-Control".into(),
+                            header("`no-store` when the response carries personal data."),
+                        );
+                        if is_list {
+                            headers.insert(
+                                "Link".into(),
+                                header("`<...>; rel=\"next\"`: the next page (always, on the change feed)."),
+                            );
+                        } else if versioned_body
+                            || status == "304"
+                            || (method == "get" && body_ref.is_some())
+                            || status == "201"
+                        {
+                            headers.insert(
+                                "ETag".into(),
+                                header("The version (strong): send it back in `If-Match` to write, or `If-None-Match` to read."),
+                            );
+                        }
+                        if status == "201" {
+                            headers.insert("Location".into(), header("The created record's URL."));
+                        }
+                    }
+                    "401" => {
+                        headers.insert(
+                            "WWW-Authenticate".into(),
+                            header(
+                                "`Bearer`, with `error=\"invalid_token\"` when a token was given.",
+                            ),
+                        );
+                    }
+                    "405" => {
+                        headers.insert("Allow".into(), header("The methods the path accepts."));
+                    }
+                    "429" => {
+                        headers.insert(
+                            "Retry-After".into(),
+                            header("Seconds until an attempt may succeed."),
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Links from each create to what the created record opens (its reads and sub-resources), for
+/// client generators and schemathesis's stateful tests.
+const LINKS: &[(&str, &str, &str, &str)] = &[
+    (
+        "create_association",
+        "201",
+        "get_association",
+        "$response.body#/id",
+    ),
+    (
+        "create_association",
+        "201",
+        "update_association",
+        "$response.body#/id",
+    ),
+    (
+        "create_association",
+        "201",
+        "list_association_people",
+        "$response.body#/id",
+    ),
+    (
+        "create_association",
+        "201",
+        "list_funding_applications",
+        "$response.body#/id",
+    ),
+    (
+        "create_association",
+        "201",
+        "list_association_transitions",
+        "$response.body#/id",
+    ),
+    (
+        "create_association",
+        "201",
+        "get_association_eligibility",
+        "$response.body#/id",
+    ),
+    (
+        "create_association",
+        "201",
+        "list_publication_consent_changes",
+        "$response.body#/id",
+    ),
+    (
+        "put_association",
+        "201",
+        "get_association",
+        "$response.body#/id",
+    ),
+    (
+        "create_association_person",
+        "201",
+        "get_person",
+        "$response.body#/id",
+    ),
+    (
+        "create_association_person",
+        "201",
+        "update_person",
+        "$response.body#/id",
+    ),
+    (
+        "create_association_person",
+        "201",
+        "list_person_consents",
+        "$response.body#/id",
+    ),
+    ("put_person", "201", "get_person", "$response.body#/id"),
+    (
+        "create_funding_application",
+        "201",
+        "get_funding_application",
+        "$response.body#/id",
+    ),
+    (
+        "create_funding_application",
+        "201",
+        "update_funding_application",
+        "$response.body#/id",
+    ),
+    (
+        "create_association_transition",
+        "201",
+        "get_association",
+        "$request.path.id",
+    ),
+    (
+        "create_person_consent",
+        "201",
+        "get_person",
+        "$request.path.id",
+    ),
+    ("create_user", "201", "get_user", "$response.body#/id"),
+    (
+        "create_api_client",
+        "201",
+        "get_api_client",
+        "$response.body#/id",
+    ),
+];
+
+fn add_links(api: &mut Document) {
+    for (_, item) in api.paths.paths.iter_mut() {
+        for (_, operation) in operations(item) {
+            let Some(id) = operation.operation_id.clone() else {
+                continue;
+            };
+            for (from, status, to, expression) in LINKS {
+                if *from != id {
+                    continue;
+                }
+                if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status) {
+                    response.links.insert(
+                        (*to).to_owned(),
+                        RefOr::T(
+                            LinkBuilder::new()
+                                .operation_id(*to)
+                                .parameter("id", *expression)
+                                .build(),
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use empower_domain::{DomainError, FieldError};
+use empower_domain::{DomainError, FieldError, Refusal, RefusalKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -86,6 +86,7 @@ pub struct Problem {
     pub errors: Vec<ProblemItem>,
     /// With `illegal_transition`: the statuses the resource may move to from where it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub allowed: Option<Vec<String>>,
 }
 
@@ -133,14 +134,10 @@ pub enum ApiError {
     /// The first request with this `Idempotency-Key` is still running.
     #[error("idempotency key in flight")]
     IdempotencyKeyInFlight,
-    /// A status change the transition table does not allow.
-    #[error("illegal transition from {from}")]
-    IllegalTransition {
-        /// The current status.
-        from: String,
-        /// Where it may go.
-        allowed: Vec<String>,
-    },
+    /// A business rule's refusal (an illegal transition, a look-alike name...): its own code,
+    /// title and status class, declared by the domain.
+    #[error("refused: {}", .0.code)]
+    Refused(Refusal),
     /// `If-Match` names another version than the current one: nothing was written.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -215,10 +212,14 @@ impl ApiError {
                 "idempotency_key_in_flight",
                 "Request already in progress",
             ),
-            Self::IllegalTransition { .. } => (
-                StatusCode::CONFLICT,
-                "illegal_transition",
-                "Transition not allowed",
+            Self::Refused(refusal) => (
+                match refusal.kind {
+                    RefusalKind::Conflict => StatusCode::CONFLICT,
+                    RefusalKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+                    RefusalKind::Forbidden => StatusCode::FORBIDDEN,
+                },
+                refusal.code,
+                refusal.title,
             ),
             Self::Conflict(_) => (
                 StatusCode::CONFLICT,
@@ -308,17 +309,7 @@ impl ApiError {
                 ),
                 vec![],
             ),
-            Self::IllegalTransition { from, allowed } => (
-                Some(if allowed.is_empty() {
-                    format!("{from} is final: no transition leaves it")
-                } else {
-                    format!(
-                        "from {from} the allowed transitions are to {}",
-                        allowed.join(", ")
-                    )
-                }),
-                vec![],
-            ),
+            Self::Refused(refusal) => (Some(refusal.detail.clone()), vec![]),
             Self::PayloadTooLarge { limit } => (
                 Some(format!("the body must be at most {limit} bytes")),
                 vec![],
@@ -343,7 +334,7 @@ impl ApiError {
             request_id: None,
             errors,
             allowed: match self {
-                Self::IllegalTransition { allowed, .. } => Some(allowed.clone()),
+                Self::Refused(refusal) => refusal.allowed.clone(),
                 _ => None,
             },
         }
@@ -454,6 +445,18 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => Self::NotFound(what.to_owned()),
             DomainError::Conflict(detail) => Self::Conflict(detail),
             DomainError::Stale { .. } => Self::PreconditionFailed,
+            DomainError::BadPrecondition => Self::InvalidParameter(vec![ProblemItem::parameter(
+                "If-Match",
+                "must be `*` or a list of entity tags such as \"3\"",
+            )]),
+            DomainError::Forbidden(detail) => Self::Refused(Refusal {
+                code: "forbidden",
+                title: "Not allowed",
+                kind: RefusalKind::Forbidden,
+                detail,
+                allowed: None,
+            }),
+            DomainError::Refused(refusal) => Self::Refused(refusal),
             DomainError::Invalid(errors) => {
                 Self::Validation(errors.into_iter().map(item).collect())
             }
@@ -511,10 +514,7 @@ mod tests {
             ApiError::Conflict("dup".into()),
             ApiError::IdempotencyKeyReused,
             ApiError::IdempotencyKeyInFlight,
-            ApiError::IllegalTransition {
-                from: "completed".into(),
-                allowed: vec![],
-            },
+            ApiError::Refused(Refusal::illegal_transition("completed", vec![])),
             ApiError::PayloadTooLarge { limit: 10 },
             ApiError::UnsupportedMediaType {
                 expected: vec!["application/json".into()],

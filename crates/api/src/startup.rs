@@ -89,6 +89,7 @@ impl Application {
                 .app_data(json_config())
                 .app_data(path_config())
                 .app_data(payload_config())
+                .service(web::redirect("/swagger-ui", openapi::SWAGGER_UI_PATH).permanent())
                 .service(
                     SwaggerUi::new("/swagger-ui/{_:.*}")
                         .url(OPENAPI_PATH, api.clone())
@@ -96,6 +97,7 @@ impl Application {
                 )
                 .default_service(web::to(routes::fallback))
                 .wrap(from_fn(crate::idempotency::idempotency))
+                .wrap(from_fn(crate::auth::caller::authenticate_request))
                 .wrap(Condition::new(
                     !cors_origins.is_empty(),
                     cors(&cors_origins),

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::DomainError;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
@@ -21,14 +23,31 @@ pub enum Actor {
     System,
 }
 
+/// The kind of actor, as stored and shown.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ActorType {
+    /// A logged-in person.
+    User,
+    /// A partner API client.
+    Client,
+    /// Nobody authenticated.
+    Anonymous,
+    /// The server itself.
+    System,
+}
+
 impl Actor {
     /// The stored form: actor type and id.
-    pub fn parts(self) -> (&'static str, Option<Uuid>) {
+    pub fn parts(self) -> (ActorType, Option<Uuid>) {
         match self {
-            Self::User(id) => ("user", Some(id)),
-            Self::Client(id) => ("client", Some(id)),
-            Self::Anonymous => ("anonymous", None),
-            Self::System => ("system", None),
+            Self::User(id) => (ActorType::User, Some(id)),
+            Self::Client(id) => (ActorType::Client, Some(id)),
+            Self::Anonymous => (ActorType::Anonymous, None),
+            Self::System => (ActorType::System, None),
         }
     }
 }
@@ -72,8 +91,8 @@ pub struct Model {
     pub id: Uuid,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
-    /// `user`, `client`, `anonymous` or `system`.
-    pub actor_type: String,
+    /// Who acted: a user, a client, nobody, or the server.
+    pub actor_type: ActorType,
     /// The user's or client's id.
     pub actor_id: Option<Uuid>,
     /// What was done, such as `login.failed` or `user.created`.
@@ -108,7 +127,7 @@ pub async fn record(
     ActiveModel {
         id: Set(Uuid::now_v7()),
         occurred_at: Set(Utc::now()),
-        actor_type: Set(actor_type.to_owned()),
+        actor_type: Set(actor_type),
         actor_id: Set(actor_id),
         action: Set(action.to_owned()),
         target_type: Set(target_type),
@@ -134,7 +153,7 @@ pub async fn record_many(
         let rows = chunk.iter().map(|id| ActiveModel {
             id: Set(Uuid::now_v7()),
             occurred_at: Set(Utc::now()),
-            actor_type: Set(actor_type.to_owned()),
+            actor_type: Set(actor_type),
             actor_id: Set(actor_id),
             action: Set(action.to_owned()),
             target_type: Set(Some(target_type.to_owned())),
@@ -164,12 +183,33 @@ pub struct AuditFilter {
     pub occurred_before: Option<DateTime<Utc>>,
 }
 
-/// Lists rows, newest first.
+/// Lists rows, newest first. Filter values are checked: a problem names the parameter.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> Result<Page<Model>, DomainError> {
+    let mut errors = Vec::new();
+    for (name, value, max) in [
+        ("action", &filter.action, 60),
+        ("target_type", &filter.target_type, 40),
+        ("target_id", &filter.target_id, 100),
+    ] {
+        if let Some(value) = value {
+            crate::text::collect(&mut errors, crate::text::line(value, name, 1, max));
+        }
+    }
+    for (name, value) in [
+        ("occurred_after", filter.occurred_after),
+        ("occurred_before", filter.occurred_before),
+    ] {
+        if let Some(at) = value {
+            crate::text::collect(&mut errors, crate::time::check_instant(at, name));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
     let mut select = Entity::find();
     if let Some(actor) = filter.actor_id {
         select = select.filter(Column::ActorId.eq(actor));

@@ -10,17 +10,25 @@
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, Condition, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
 };
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::DomainError;
 use crate::audit::{self, AuditContext};
+use crate::policy::CallerScope;
 
 /// Advisory lock key that serialises change-log writers on PostgreSQL ("EMPOWER" in ASCII).
 const CHANGE_LOG_LOCK: i64 = 0x0045_4d50_4f57_4552;
 
 /// What happened to a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Created or changed.
     Upsert,
@@ -28,13 +36,69 @@ pub enum Op {
     Delete,
 }
 
-impl Op {
-    /// The wire name.
+/// Every synced resource: its name in the change feed and the audit log. A resource that
+/// joins the write layer ([`crate::resource::Synced`]) adds its variant here, and with it
+/// appears in the feed, in the contract's list of feed types and in the feed's filter.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceType {
+    /// An association of the registry.
+    Association,
+    /// A person of an association.
+    Person,
+    /// A funding application of an association.
+    FundingApplication,
+}
+
+impl ResourceType {
+    /// The wire name, such as `funding_application`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Upsert => "upsert",
-            Self::Delete => "delete",
+            Self::Association => "association",
+            Self::Person => "person",
+            Self::FundingApplication => "funding_application",
         }
+    }
+
+    /// What a caller is told is missing, such as `funding application`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Association => "association",
+            Self::Person => "person",
+            Self::FundingApplication => "funding application",
+        }
+    }
+
+    /// The table its rows live in.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Association => "associations",
+            Self::Person => "people",
+            Self::FundingApplication => "funding_applications",
+        }
+    }
+
+    /// Every synced resource.
+    pub fn all() -> Vec<Self> {
+        <Self as sea_orm::Iterable>::iter().collect()
+    }
+
+    /// Reads a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::all().into_iter().find(|t| t.as_str() == name)
     }
 }
 
@@ -46,14 +110,15 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub seq: i64,
     /// The kind of resource, such as `association`.
-    pub resource_type: String,
+    pub resource_type: ResourceType,
     /// Its id.
     pub resource_id: Uuid,
     /// `upsert` or `delete`.
-    pub op: String,
+    pub op: Op,
     /// The resource's version after the change.
     pub version: i32,
-    /// The association the resource belongs to, for filtering by what a caller may read.
+    /// The association the resource belongs to (none for programme-wide resources), for
+    /// filtering by what a caller may read.
     pub association_id: Option<Uuid>,
     /// When it changed.
     pub changed_at: DateTime<Utc>,
@@ -68,7 +133,7 @@ impl ActiveModelBehavior for ActiveModel {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
     /// The kind of resource.
-    pub resource_type: &'static str,
+    pub resource_type: ResourceType,
     /// Its id.
     pub resource_id: Uuid,
     /// What happened.
@@ -91,7 +156,10 @@ pub async fn record_write(
         db,
         context,
         action,
-        Some((change.resource_type, change.resource_id.to_string())),
+        Some((
+            change.resource_type.as_str(),
+            change.resource_id.to_string(),
+        )),
     )
     .await?;
     record(db, change).await
@@ -109,9 +177,9 @@ pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), Dom
     }
     ActiveModel {
         seq: sea_orm::ActiveValue::NotSet,
-        resource_type: Set(change.resource_type.to_owned()),
+        resource_type: Set(change.resource_type),
         resource_id: Set(change.resource_id),
-        op: Set(change.op.as_str().to_owned()),
+        op: Set(change.op),
         version: Set(change.version),
         association_id: Set(change.association_id),
         changed_at: Set(Utc::now()),
@@ -138,9 +206,9 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
     for chunk in changes.chunks(500) {
         let rows = chunk.iter().map(|change| ActiveModel {
             seq: sea_orm::ActiveValue::NotSet,
-            resource_type: Set(change.resource_type.to_owned()),
+            resource_type: Set(change.resource_type),
             resource_id: Set(change.resource_id),
-            op: Set(change.op.as_str().to_owned()),
+            op: Set(change.op),
             version: Set(change.version),
             association_id: Set(change.association_id),
             changed_at: Set(now),
@@ -150,21 +218,25 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
     Ok(())
 }
 
-/// Changes after `after` (a sequence number), oldest first, of the given types (all when empty),
-/// of one association's resources when `only` is given.
+/// Changes after `after` (a sequence number), oldest first, of the given types only. A caller
+/// bound to an association sees programme-wide changes and its own association's, never
+/// another's.
 pub async fn list(
     db: &impl ConnectionTrait,
     after: i64,
     limit: u64,
-    types: &[String],
-    only: Option<Uuid>,
+    types: &[ResourceType],
+    scope: &CallerScope,
 ) -> Result<Vec<Model>, DomainError> {
-    let mut select = Entity::find().filter(Column::Seq.gt(after));
-    if let Some(association_id) = only {
-        select = select.filter(Column::AssociationId.eq(association_id));
-    }
-    if !types.is_empty() {
-        select = select.filter(Column::ResourceType.is_in(types.iter().cloned()));
+    let mut select = Entity::find()
+        .filter(Column::Seq.gt(after))
+        .filter(Column::ResourceType.is_in(types.iter().copied()));
+    if let Some(association_id) = scope.bound_to {
+        select = select.filter(
+            Condition::any()
+                .add(Column::AssociationId.eq(association_id))
+                .add(Column::AssociationId.is_null()),
+        );
     }
     Ok(select
         .order_by_asc(Column::Seq)

@@ -5,8 +5,9 @@ use std::time::Duration;
 use empower_migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 
 pub use sea_orm::DatabaseConnection as Db;
@@ -95,10 +96,57 @@ pub async fn migration_status(db: &DatabaseConnection) -> Result<Vec<(String, bo
         .collect())
 }
 
+/// A write transaction: the only way to call a service that writes, so a write outside a
+/// transaction does not compile. Made by [`begin_write`]; reads inside it see its writes.
+/// Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx(DatabaseTransaction);
+
+impl Tx {
+    /// Makes every write of the transaction durable.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.0.commit().await
+    }
+
+    /// Undoes every write of the transaction (a dry run, say).
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.0.rollback().await
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tx")
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Tx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.0.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.0.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.0.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.0.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.0.query_all_raw(stmt).await
+    }
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock at once
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing
-/// with "database is locked" when they upgrade from a read.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+/// with "database is locked" when they upgrade from a read. On PostgreSQL, rows a write
+/// depends on are locked as they are read ([`crate::resource`]).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
     let options = match db.get_database_backend() {
         DbBackend::Sqlite => TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -106,7 +154,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         },
         _ => TransactionOptions::default(),
     };
-    db.begin_with_options(options).await
+    db.begin_with_options(options).await.map(Tx)
 }
 
 /// Checks that the database answers.

@@ -7,15 +7,24 @@
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
-use crate::association::rules::Status;
 use crate::association::{
-    self, AddressInput, AssociationInput, ConsentInput, ContactInput, TransitionRequest,
+    self, AddressInput, AssociationInput, ConsentInput, ContactInput, LegalForm, Status,
+    TransitionRequest,
 };
 use crate::audit::AuditContext;
 use crate::identity::{Role, user};
-use crate::{DomainError, db, person, reference};
+use crate::person::{ConsentPurpose, Gender};
+use crate::policy::CallerScope;
+use crate::resource::Precondition;
+use crate::{DomainError, db, person, reference, text};
 
-/// The demo accounts: email, display name, role.
+/// The demo account bound to the first demo association, to try what an association sees.
+pub const DEMO_ASSOCIATION_USER: (&str, &str) = (
+    "association@demo.empower.local",
+    "Demo Association Member (fictional)",
+);
+
+/// The demo accounts that need no association: email, display name, role.
 pub const DEMO_USERS: [(&str, &str, Role); 2] = [
     (
         "staff@demo.empower.local",
@@ -196,10 +205,37 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
                 association_id: None,
                 password: password.into(),
             };
-            created_users.push(user::create(db, &AuditContext::system(), new).await?.email);
+            let tx = db::begin_write(db).await?;
+            let made = user::create(&tx, &AuditContext::system(), new).await?;
+            tx.commit().await?;
+            created_users.push(made.email);
         }
     }
     let created_associations = seed_associations(db).await?;
+    let (email, name) = DEMO_ASSOCIATION_USER;
+    if user::find_by_email(db, email).await?.is_none() {
+        let first = association::entity::association::Entity::find()
+            .filter(
+                association::entity::association::Column::NameKey
+                    .eq(text::fold(DEMO_ASSOCIATIONS[0].0)),
+            )
+            .filter(association::entity::association::Column::DeletedAt.is_null())
+            .one(db)
+            .await?;
+        if let Some(first) = first {
+            let new = user::NewUser {
+                email: email.into(),
+                display_name: name.into(),
+                role: Role::Association,
+                association_id: Some(first.id),
+                password: password.into(),
+            };
+            let tx = db::begin_write(db).await?;
+            let made = user::create(&tx, &AuditContext::system(), new).await?;
+            tx.commit().await?;
+            created_users.push(made.email);
+        }
+    }
     use reference::country::{Column, Entity as Country};
     Ok(DemoSummary {
         countries: Country::find().count(db).await?,
@@ -219,10 +255,7 @@ async fn seed_associations(db: &DatabaseConnection) -> Result<usize, DomainError
     for (name, acronym, postal_code, countries, sdgs, woman_led, target) in DEMO_ASSOCIATIONS {
         let tx = db::begin_write(db).await?;
         let exists = association::entity::association::Entity::find()
-            .filter(
-                association::entity::association::Column::NameKey
-                    .eq(association::rules::fold(name)),
-            )
+            .filter(association::entity::association::Column::NameKey.eq(text::fold(name)))
             .count(&tx)
             .await?
             > 0;
@@ -234,63 +267,53 @@ async fn seed_associations(db: &DatabaseConnection) -> Result<usize, DomainError
         let input = AssociationInput {
             name: name.into(),
             acronym: Some(acronym.into()),
-            legal_form: "de_facto".into(),
+            legal_form: LegalForm::DeFacto,
+            enterprise_number: None,
             founded_year: Some(2005 + i32::try_from(created).unwrap_or(0)),
             member_count: Some(20 + 7 * i64::try_from(created).unwrap_or(0)),
-            address: Some(AddressInput {
+            address: AddressInput {
                 street: Some("Rue de l'Exemple 1".into()),
                 postal_code: Some(postal_code.into()),
                 city: Some("Demo".into()),
-            }),
+            },
             countries_of_origin: countries.iter().map(|c| (*c).to_owned()).collect(),
             sdgs: sdgs.to_vec(),
             thematic_areas: vec!["demo".into()],
+            intervention_regions: None,
             woman_led,
-            contact: Some(ContactInput {
+            contact: ContactInput {
                 email: Some(format!("contact@{slug}.demo.example")),
                 phone: None,
                 website: Some(format!("https://{slug}.demo.example")),
-            }),
-            publication_consent: Some(ConsentInput {
+            },
+            publication_consent: ConsentInput {
                 granted: true,
                 fields: vec!["city".into(), "countries_of_origin".into(), "sdgs".into()],
-            }),
-            ..Default::default()
+            },
         };
-        let made = association::create(&tx, &context, None, &input).await?;
+        let scope = CallerScope::SYSTEM;
+        let made = association::create(&tx, &context, None, &input, &scope).await?;
         let representative = person::PersonInput {
             first_name: "Demo".into(),
             last_name: format!("Representative {acronym}"),
-            gender: "female".into(),
+            gender: Gender::Female,
             email: Some(format!("representative@{slug}.demo.example")),
             phone: None,
             role_in_association: Some("president".into()),
             is_representative: true,
             languages: vec!["fr".into(), "en".into()],
         };
-        let rep = person::create(
-            &tx,
-            &context,
-            made.row.id,
-            None,
-            &representative,
-            association::Visibility::All,
-        )
-        .await?;
-        for purpose in ["programme_participation", "publication"] {
+        let rep = person::create(&tx, &context, made.row.id, None, &representative, &scope).await?;
+        for purpose in [
+            ConsentPurpose::ProgrammeParticipation,
+            ConsentPurpose::Publication,
+        ] {
             let consent = person::ConsentInput {
-                purpose: purpose.into(),
+                purpose,
                 granted: true,
                 text_version: "demo-2026".into(),
             };
-            person::record_consent(
-                &tx,
-                &context,
-                rep.row.id,
-                &consent,
-                association::Visibility::All,
-            )
-            .await?;
+            person::record_consent(&tx, &context, rep.row.id, &consent, &scope).await?;
         }
         for to in path_to(target) {
             let request = TransitionRequest {
@@ -298,13 +321,15 @@ async fn seed_associations(db: &DatabaseConnection) -> Result<usize, DomainError
                 reason: "demo data".into(),
                 override_eligibility: true,
             };
-            if let Err(refusal) =
-                association::transition(&tx, &context, made.row.id, &request, None).await?
-            {
-                return Err(DomainError::Internal(format!(
-                    "demo transition refused: {refusal:?}"
-                )));
-            }
+            association::transition(
+                &tx,
+                &context,
+                made.row.id,
+                &request,
+                &Precondition::None,
+                &scope,
+            )
+            .await?;
         }
         tx.commit().await?;
         created += 1;

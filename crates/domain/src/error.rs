@@ -21,6 +21,55 @@ impl FieldError {
     }
 }
 
+/// How serious a business refusal is, which decides its HTTP status class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// The request conflicts with the current state (409): an illegal transition, a name
+    /// confusable with another.
+    Conflict,
+    /// Well-formed, but a business rule says no (422).
+    Unprocessable,
+    /// The caller may not do this to this record (403).
+    Forbidden,
+}
+
+/// A business rule's refusal: a stable `code` clients switch on, a stable `title`, what went
+/// wrong this time, and (for transitions) where the record may go instead. A new rule declares
+/// its refusal here; the HTTP layer maps every refusal the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Stable `snake_case` identifier.
+    pub code: &'static str,
+    /// Short summary, stable for the code.
+    pub title: &'static str,
+    /// The status class.
+    pub kind: RefusalKind,
+    /// What went wrong this time, for people.
+    pub detail: String,
+    /// With transitions: the states the record may move to from where it is.
+    pub allowed: Option<Vec<String>>,
+}
+
+impl Refusal {
+    /// A refused status change: `from` allows only `allowed`.
+    pub fn illegal_transition(from: &str, allowed: Vec<String>) -> Self {
+        Self {
+            code: "illegal_transition",
+            title: "Transition not allowed",
+            kind: RefusalKind::Conflict,
+            detail: if allowed.is_empty() {
+                format!("{from} is final: no transition leaves it")
+            } else {
+                format!(
+                    "from {from} the allowed transitions are to {}",
+                    allowed.join(", ")
+                )
+            },
+            allowed: Some(allowed),
+        }
+    }
+}
+
 /// Everything a domain service can refuse or fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
@@ -39,6 +88,15 @@ pub enum DomainError {
         /// The version the record has now.
         current: i32,
     },
+    /// The caller's precondition cannot be read (an `If-Match` that is not an entity tag).
+    #[error("the precondition is malformed")]
+    BadPrecondition,
+    /// The caller may not do this (an association-bound caller deleting an association, say).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A business rule refused the request.
+    #[error("{}: {}", .0.code, .0.detail)]
+    Refused(Refusal),
     /// The database failed; the cause is logged, never shown to a client.
     #[error("database error")]
     Database(#[source] DbErr),

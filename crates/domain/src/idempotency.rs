@@ -10,6 +10,10 @@ use crate::DomainError;
 
 /// How long a key is remembered.
 pub const RETENTION: Duration = Duration::hours(24);
+/// How long a key whose first request has not answered stays "in flight": past this lease the
+/// request is taken for dead (its process stopped), and a retry runs again instead of being
+/// locked out for a day. Longer than any request runs (imports included).
+pub const LEASE: Duration = Duration::minutes(2);
 
 /// A key as stored.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -80,6 +84,27 @@ pub async fn begin(
     };
     Ok(match existing {
         Some(row) if row.request_hash != hash => Begin::Mismatch,
+        Some(Model {
+            status_code: None,
+            created_at,
+            ..
+        }) if now - created_at > LEASE => {
+            // The first request died without answering: take its key over, atomically (of
+            // two retries, one takes it and the other finds it in flight).
+            let taken = Entity::update_many()
+                .col_expr(Column::CreatedAt, sea_orm::sea_query::Expr::value(now))
+                .filter(Column::Caller.eq(caller))
+                .filter(Column::Key.eq(key))
+                .filter(Column::StatusCode.is_null())
+                .filter(Column::CreatedAt.eq(created_at))
+                .exec(db)
+                .await?;
+            if taken.rows_affected == 1 {
+                Begin::Fresh
+            } else {
+                Begin::InFlight
+            }
+        }
         Some(Model {
             status_code: None, ..
         }) => Begin::InFlight,

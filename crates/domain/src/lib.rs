@@ -12,7 +12,10 @@ pub mod idempotency;
 pub mod identity;
 pub mod paging;
 pub mod person;
+pub mod policy;
 pub mod reference;
-pub mod version;
+pub mod resource;
+pub mod text;
+pub mod time;
 
-pub use error::{DomainError, FieldError};
+pub use error::{DomainError, FieldError, Refusal, RefusalKind};

@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
@@ -184,6 +184,106 @@ where
     let next_cursor = if items.len() as u64 > request.limit {
         items.truncate(request.limit as usize);
         items.last().map(|last| Cursor(vec![key_of(last)]).encode())
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        next_cursor,
+        total,
+    })
+}
+
+/// A sort key of a list: the column it orders by, how a row's value goes into a cursor, and
+/// how a cursor's value comes back as a query value.
+pub trait SortKey<E: EntityTrait>: Copy {
+    /// The column.
+    fn column(self) -> E::Column;
+    /// The row's value of the key, for the next page's cursor.
+    fn value(self, row: &E::Model) -> KeyValue;
+    /// A cursor's value read back; `None` when it cannot be this key's.
+    fn parse(self, value: &KeyValue) -> Option<sea_orm::Value>;
+}
+
+/// The unique id column of a list and how to read it from a row: the last sort key.
+pub type IdKey<E> = (
+    <E as EntityTrait>::Column,
+    fn(&<E as EntityTrait>::Model) -> uuid::Uuid,
+);
+
+/// Fetches one page of `select` ordered by several keys (`(key, descending)` pairs) and then
+/// by the unique `id` column, which breaks ties in the direction of the last key. Rows added or
+/// removed meanwhile never make a page skip or repeat a row.
+pub async fn by_keys<E, K, C>(
+    db: &C,
+    mut select: Select<E>,
+    sort: &[(K, bool)],
+    id: IdKey<E>,
+    request: &PageRequest,
+) -> Result<Page<E::Model>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    K: SortKey<E>,
+    C: ConnectionTrait,
+{
+    let (id_column, id_of) = id;
+    let total = if request.include_total {
+        Some(select.clone().count(db).await?)
+    } else {
+        None
+    };
+    let id_desc = sort.last().is_some_and(|(_, desc)| *desc);
+    if let Some(Cursor(values)) = &request.cursor {
+        let bad = || DomainError::invalid("cursor", "does not belong to this sort order");
+        if values.len() != sort.len() + 1 {
+            return Err(bad());
+        }
+        let KeyValue::Uuid(last_id) = &values[sort.len()] else {
+            return Err(bad());
+        };
+        let mut keys: Vec<(E::Column, bool, sea_orm::Value)> = Vec::new();
+        for ((key, desc), value) in sort.iter().zip(values) {
+            keys.push((key.column(), *desc, key.parse(value).ok_or_else(bad)?));
+        }
+        keys.push((id_column, id_desc, (*last_id).into()));
+        // (k1, k2, ..., id) strictly after the cursor, in lexicographic order.
+        let mut after = Condition::any();
+        for i in 0..keys.len() {
+            let mut branch = Condition::all();
+            for (column, _, value) in &keys[..i] {
+                branch = branch.add(column.eq(value.clone()));
+            }
+            let (column, desc, value) = &keys[i];
+            branch = branch.add(if *desc {
+                column.lt(value.clone())
+            } else {
+                column.gt(value.clone())
+            });
+            after = after.add(branch);
+        }
+        select = select.filter(after);
+    }
+    for (key, desc) in sort {
+        select = if *desc {
+            select.order_by_desc(key.column())
+        } else {
+            select.order_by_asc(key.column())
+        };
+    }
+    select = if id_desc {
+        select.order_by_desc(id_column)
+    } else {
+        select.order_by_asc(id_column)
+    };
+    let mut items = select.limit(request.limit + 1).all(db).await?;
+    let next_cursor = if items.len() as u64 > request.limit {
+        items.truncate(request.limit as usize);
+        items.last().map(|last| {
+            let mut values: Vec<KeyValue> = sort.iter().map(|(k, _)| k.value(last)).collect();
+            values.push(KeyValue::Uuid(id_of(last)));
+            Cursor(values).encode()
+        })
     } else {
         None
     };

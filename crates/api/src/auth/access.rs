@@ -2,7 +2,9 @@
 //! Deny by default: an operation missing from the table is refused to everyone (and a test
 //! fails when the contract has an operation the table does not name).
 
+use empower_domain::changes::ResourceType;
 use empower_domain::identity::Role;
+use empower_domain::identity::scope::Scope;
 
 /// The rule of one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +16,7 @@ pub enum Rule {
         /// Roles allowed.
         roles: &'static [Role],
         /// Client scopes allowed (any one suffices).
-        scopes: &'static [&'static str],
+        scopes: &'static [Scope],
     },
 }
 
@@ -30,22 +32,27 @@ const ANY_USER: Rule = Rule::Protected {
 
 const READ_ASSOCIATIONS: Rule = Rule::Protected {
     roles: &[Role::Admin, Role::Staff, Role::Viewer, Role::Association],
-    scopes: &["associations:read", "associations:write"],
+    scopes: &[Scope::AssociationsRead, Scope::AssociationsWrite],
 };
 
 const MANAGE_ASSOCIATIONS: Rule = Rule::Protected {
     roles: &[Role::Admin, Role::Staff],
-    scopes: &["associations:write"],
+    scopes: &[Scope::AssociationsWrite],
 };
 
 const EDIT_ASSOCIATION_PROFILE: Rule = Rule::Protected {
     roles: &[Role::Admin, Role::Staff, Role::Association],
-    scopes: &["associations:write"],
+    scopes: &[Scope::AssociationsWrite],
 };
 
 const READ_PEOPLE: Rule = READ_ASSOCIATIONS;
 
 const EDIT_PEOPLE: Rule = EDIT_ASSOCIATION_PROFILE;
+
+const READ_PERSON_CONSENTS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Association],
+    scopes: &[],
+};
 
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
@@ -78,6 +85,7 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("list_associations", READ_ASSOCIATIONS),
     ("get_association", READ_ASSOCIATIONS),
     ("list_association_transitions", READ_ASSOCIATIONS),
+    ("get_association_transition", READ_ASSOCIATIONS),
     ("get_association_eligibility", READ_ASSOCIATIONS),
     ("list_publication_consent_changes", READ_ASSOCIATIONS),
     ("create_association", MANAGE_ASSOCIATIONS),
@@ -85,6 +93,7 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("update_association", EDIT_ASSOCIATION_PROFILE),
     ("delete_association", MANAGE_ASSOCIATIONS),
     ("import_associations", MANAGE_ASSOCIATIONS),
+    ("export_associations", READ_ASSOCIATIONS),
     (
         "create_association_transition",
         Rule::Protected {
@@ -99,13 +108,8 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("put_person", EDIT_PEOPLE),
     ("update_person", EDIT_PEOPLE),
     ("delete_person", EDIT_PEOPLE),
-    (
-        "list_person_consents",
-        Rule::Protected {
-            roles: &[Role::Admin, Role::Staff, Role::Association],
-            scopes: &[],
-        },
-    ),
+    ("list_person_consents", READ_PERSON_CONSENTS),
+    ("get_person_consent", READ_PERSON_CONSENTS),
     ("create_person_consent", EDIT_PEOPLE),
     // Funding applications.
     ("list_funding_applications", READ_ASSOCIATIONS),
@@ -118,10 +122,20 @@ pub const TABLE: &[(&str, Rule)] = &[
         "list_changes",
         Rule::Protected {
             roles: &[Role::Admin, Role::Staff, Role::Viewer],
-            scopes: &["sync:read"],
+            scopes: &[Scope::SyncRead],
         },
     ),
 ];
+
+/// The operation that reads one resource of a type: who may call it may see the type's
+/// changes in the feed.
+pub fn read_operation(resource: ResourceType) -> &'static str {
+    match resource {
+        ResourceType::Association => "get_association",
+        ResourceType::Person => "get_person",
+        ResourceType::FundingApplication => "get_funding_application",
+    }
+}
 
 /// The rule of an operation, if it has one.
 pub fn rule(operation: &str) -> Option<Rule> {
@@ -139,7 +153,8 @@ pub fn describe(rule: Rule) -> String {
             let roles: Vec<&str> = roles.iter().map(|r| role_name(*r)).collect();
             let mut text = format!("Roles: {}.", roles.join(", "));
             if !scopes.is_empty() {
-                text.push_str(&format!(" API client scopes: {}.", scopes.join(", ")));
+                let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+                text.push_str(&format!(" API client scopes: {}.", names.join(", ")));
             }
             text
         }
@@ -148,12 +163,7 @@ pub fn describe(rule: Rule) -> String {
 
 /// The wire name of a role.
 pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Admin => "admin",
-        Role::Staff => "staff",
-        Role::Association => "association",
-        Role::Viewer => "viewer",
-    }
+    role.as_str()
 }
 
 #[cfg(test)]
@@ -169,5 +179,15 @@ mod tests {
         assert_eq!(names.len(), count, "an operation is listed twice");
         assert_eq!(rule("no_such_operation"), None);
         assert_eq!(rule("list_users"), Some(ADMIN));
+    }
+
+    #[test]
+    fn every_feed_type_is_read_by_an_operation_of_the_table() {
+        for resource in ResourceType::all() {
+            assert!(
+                rule(read_operation(resource)).is_some(),
+                "{resource:?} has no read operation in the table"
+            );
+        }
     }
 }

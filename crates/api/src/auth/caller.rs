@@ -1,20 +1,28 @@
-//! The `Caller` extractor: a valid bearer token of an active user or client, allowed by the
-//! access table to call the matched operation. Handlers that take a `Caller` are protected;
-//! the table says by whom.
+//! Who is calling, decided once per request, before anything else is read: the `authenticate`
+//! middleware finds the operation the request is for (from the contract's own route table),
+//! applies the access table, checks the bearer token against the database, and leaves the
+//! [`Caller`] in the request. Handlers that take a `Caller` are protected; the table says by
+//! whom. So a caller without rights always gets 401 or 403 first: never a verdict on a path,
+//! a query, a header or a body it had no right to send, and never an idempotent replay.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::future::{Ready, ready};
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, ResponseError, dev::Payload, web};
 use empower_domain::audit::{Actor, AuditContext};
+use empower_domain::identity::scope::Scope;
 use empower_domain::identity::{Role, client, user};
+use empower_domain::policy::CallerScope;
 use uuid::Uuid;
 
 use super::access::{self, Rule};
-use super::jwt::{Claims, SubjectKind};
+use super::jwt::SubjectKind;
 use crate::middleware::RequestId;
 use crate::problem::ApiError;
+use crate::routes::RouteTable;
 use crate::state::AppState;
 
 /// Who is calling.
@@ -27,7 +35,7 @@ pub enum Principal {
         /// The client.
         client: client::Model,
         /// Granted scopes.
-        scopes: Vec<String>,
+        scopes: Vec<Scope>,
     },
 }
 
@@ -48,6 +56,41 @@ impl Caller {
             Principal::Client { .. } => None,
         }
     }
+
+    /// What the caller may reach, for the domain: an `association` user or a bound client acts
+    /// only as its association; admins, staff and association users see people's contact
+    /// data, viewers and API clients do not; admins may override eligibility.
+    pub fn scope(&self) -> CallerScope {
+        match &self.principal {
+            Principal::User(user) => CallerScope {
+                bound_to: match user.role {
+                    // An association user without a binding acts as no association at all.
+                    Role::Association => Some(user.association_id.unwrap_or_default()),
+                    _ => None,
+                },
+                personal_data: user.role != Role::Viewer,
+                override_eligibility: user.role == Role::Admin,
+            },
+            Principal::Client { client, .. } => CallerScope {
+                bound_to: client.association_id,
+                personal_data: false,
+                override_eligibility: false,
+            },
+        }
+    }
+
+    /// Whether the caller may call the operation `operation_id` (by the access table).
+    pub fn may(&self, operation_id: &str) -> bool {
+        access::rule(operation_id).is_some_and(|rule| allowed(rule, &self.principal))
+    }
+
+    /// The key its idempotency keys are kept under.
+    pub fn key(&self) -> String {
+        match &self.principal {
+            Principal::User(user) => format!("user:{}", user.id),
+            Principal::Client { client, .. } => format!("client:{}", client.id),
+        }
+    }
 }
 
 /// The audit context of a request acted by `actor`.
@@ -59,7 +102,8 @@ pub fn audit_context(req: &HttpRequest, actor: Actor) -> AuditContext {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
+/// The bearer token of a request (the scheme in any case, as RFC 9110 allows).
+pub fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     let value = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -74,47 +118,23 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
 }
 
 fn allowed(rule: Rule, principal: &Principal) -> bool {
-    match principal {
-        Principal::User(user) => allowed_role(rule, user.role),
-        Principal::Client { scopes, .. } => allowed_scopes(rule, scopes),
+    match (rule, principal) {
+        (Rule::Public, _) => true,
+        (Rule::Protected { roles, .. }, Principal::User(user)) => roles.contains(&user.role),
+        (Rule::Protected { scopes, .. }, Principal::Client { scopes: held, .. }) => {
+            held.iter().any(|s| scopes.contains(s))
+        }
     }
 }
 
-/// The checks that need no database: a valid token for an operation in the access table.
-fn precheck(req: &HttpRequest) -> Result<(Claims, Rule), ApiError> {
+/// The caller of a protected operation: a valid token of a subject that still exists, is
+/// active, and whose current role or scopes allow the operation.
+async fn authenticate(req: &HttpRequest, rule: Rule) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
     let token = bearer(req)?;
     let claims = state.tokens.verify(&token).ok_or(ApiError::InvalidToken)?;
-    let operation = req.match_name().unwrap_or_default();
-    let Some(rule) = access::rule(operation) else {
-        log::error!("operation `{operation}` has no entry in the access table: denied");
-        return Err(ApiError::Forbidden);
-    };
-    Ok((claims, rule))
-}
-
-fn allowed_role(rule: Rule, role: Role) -> bool {
-    match rule {
-        Rule::Public => true,
-        Rule::Protected { roles, .. } => roles.contains(&role),
-    }
-}
-
-fn allowed_scopes(rule: Rule, held: &[String]) -> bool {
-    match rule {
-        Rule::Public => true,
-        Rule::Protected { scopes, .. } => held.iter().any(|s| scopes.contains(&s.as_str())),
-    }
-}
-
-/// The checks against the database: the subject still exists, is active, and its current role
-/// or scopes still allow the operation.
-async fn authenticate(req: HttpRequest, claims: Claims, rule: Rule) -> Result<Caller, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
     let id: Uuid = claims.sub.parse().map_err(|_| ApiError::InvalidToken)?;
     let principal = match claims.kind {
         SubjectKind::User => {
@@ -127,14 +147,14 @@ async fn authenticate(req: HttpRequest, claims: Claims, rule: Rule) -> Result<Ca
                 .ok()
                 .filter(|c| c.active)
                 .ok_or(ApiError::InvalidToken)?;
-            let held = client.scope_list();
+            let held = client.scope_list()?;
             let scopes = claims
                 .scope
                 .as_deref()
                 .unwrap_or_default()
                 .split_whitespace()
-                .filter(|s| held.iter().any(|h| h == s))
-                .map(str::to_owned)
+                .filter_map(Scope::parse)
+                .filter(|s| held.contains(s))
                 .collect();
             Principal::Client { client, scopes }
         }
@@ -147,19 +167,53 @@ async fn authenticate(req: HttpRequest, claims: Claims, rule: Rule) -> Result<Ca
         Principal::Client { client, .. } => Actor::Client(client.id),
     };
     Ok(Caller {
-        audit: audit_context(&req, actor),
+        audit: audit_context(req, actor),
         principal,
     })
 }
 
+/// The middleware: resolves the operation, applies its access rule, and leaves the [`Caller`]
+/// of a protected operation in the request. Requests no operation takes pass on (to a 404 or
+/// 405).
+pub async fn authenticate_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let operation = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.operation(req.method().as_str(), req.path()));
+    if let Some(operation) = operation {
+        match access::rule(&operation) {
+            Some(Rule::Public) => {}
+            Some(rule) => match authenticate(req.request(), rule).await {
+                Ok(caller) => {
+                    req.extensions_mut().insert(caller);
+                }
+                Err(err) => return Ok(req.into_response(err.error_response())),
+            },
+            None => {
+                log::error!("operation `{operation}` has no entry in the access table: denied");
+                return Ok(req.into_response(ApiError::Forbidden.error_response()));
+            }
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
+}
+
 impl FromRequest for Caller {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        match precheck(req) {
-            Ok((claims, rule)) => Box::pin(authenticate(req.clone(), claims, rule)),
-            Err(err) => Box::pin(std::future::ready(Err(err))),
-        }
+        // Deny by default: a handler that takes a caller on a route the middleware did not
+        // authenticate (no access rule) is refused.
+        ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or(ApiError::Forbidden),
+        )
     }
 }

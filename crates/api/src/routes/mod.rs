@@ -18,12 +18,17 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(utoipa_actix_web::scope("/api/v1").configure(v1::configure));
 }
 
-/// The documented paths and their methods, to tell 405 (known path, other method) from 404.
+/// The documented paths, their methods and operations: which operation a request is for (to
+/// authorise it before anything else), and 405 (known path, other method) apart from 404.
 #[derive(Debug, Default)]
-pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+pub struct RouteTable(Vec<Route>);
+
+/// A documented path with each method it accepts and the operation (none for the contract).
+type Route = (ResourceDef, Vec<(String, Option<String>)>);
 
 impl RouteTable {
-    /// Builds the table from the generated contract (plus the contract's own address).
+    /// Builds the table from the generated contract (plus the contract's own address), the
+    /// paths with fewer parameters first, as the router tries them.
     pub fn from_openapi(api: &OpenApi) -> Self {
         let methods = [
             (HttpMethod::Get, "GET"),
@@ -32,33 +37,56 @@ impl RouteTable {
             (HttpMethod::Patch, "PATCH"),
             (HttpMethod::Delete, "DELETE"),
         ];
-        let mut routes: Vec<(ResourceDef, Vec<String>)> = api
+        let mut routes: Vec<Route> = api
             .paths
             .paths
             .iter()
             .map(|(path, item)| {
-                let allowed = methods
+                let operations = methods
                     .iter()
-                    .filter(|(method, _)| operation(item, method).is_some())
-                    .map(|(_, name)| (*name).to_owned())
+                    .filter_map(|(method, name)| {
+                        operation(item, method)
+                            .map(|op| ((*name).to_owned(), op.operation_id.clone()))
+                    })
                     .collect();
-                (ResourceDef::new(path.as_str()), allowed)
+                (ResourceDef::new(path.as_str()), operations)
             })
             .collect();
+        routes.sort_by_key(|(def, _)| def.pattern().unwrap_or_default().matches('{').count());
         routes.push((
             ResourceDef::new(crate::openapi::OPENAPI_PATH),
-            vec!["GET".into()],
+            vec![("GET".into(), None)],
         ));
         Self(routes)
     }
 
-    /// The methods a path accepts; empty when no route has that path.
+    /// The methods a path accepts (HEAD wherever GET); empty when no route has that path.
     pub fn allowed(&self, path: &str) -> Vec<String> {
+        let mut methods: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, operations)| operations.iter().map(|(method, _)| method.clone()))
+            .collect();
+        if methods.iter().any(|m| m == "GET") {
+            methods.push("HEAD".into());
+        }
+        methods.dedup();
+        methods
+    }
+
+    /// The operation a request is for, if any (the contract itself is none).
+    pub fn operation(&self, method: &str, path: &str) -> Option<String> {
         self.0
             .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.clone())
-            .unwrap_or_default()
+            .filter(|(def, _)| def.is_match(path))
+            .find_map(|(_, operations)| {
+                operations
+                    .iter()
+                    .find(|(m, _)| m == method)
+                    .map(|(_, id)| id.clone())
+            })
+            .flatten()
     }
 }
 

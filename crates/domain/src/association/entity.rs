@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 
+use super::rules::{LegalForm, Region, Status};
+use crate::audit::ActorType;
+
 /// An association as stored.
 pub mod association {
     use super::*;
@@ -18,12 +21,14 @@ pub mod association {
         pub name: String,
         /// Folded name: unique among live associations.
         pub name_key: String,
+        /// UTS #39 skeleton of the folded name: no two live associations look alike.
+        pub name_skeleton: Option<String>,
         /// Folded name and acronym, for search.
         pub search_text: String,
         /// Acronym.
         pub acronym: Option<String>,
-        /// `asbl`, `vzw`, `de_facto` or `other`.
-        pub legal_form: String,
+        /// Legal form.
+        pub legal_form: LegalForm,
         /// `0123.456.749`.
         pub enterprise_number: Option<String>,
         /// Year founded.
@@ -37,7 +42,7 @@ pub mod association {
         /// City.
         pub city: Option<String>,
         /// Derived from the postal code.
-        pub region: Option<String>,
+        pub region: Option<Region>,
         /// JSON array of short strings.
         pub thematic_areas: String,
         /// Free text.
@@ -57,7 +62,7 @@ pub mod association {
         /// When the consent was last recorded.
         pub consent_recorded_at: Option<DateTime<Utc>>,
         /// Selection status.
-        pub status: String,
+        pub status: Status,
         /// +1 on each change.
         pub version: i32,
         /// Created.
@@ -72,6 +77,31 @@ pub mod association {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+
+    impl crate::resource::Record for Model {
+        fn id(&self) -> Uuid {
+            self.id
+        }
+
+        fn version(&self) -> i32 {
+            self.version
+        }
+
+        fn owner(&self) -> crate::policy::Owner {
+            crate::policy::Owner::Association(self.id)
+        }
+    }
+
+    impl crate::resource::Synced for Entity {
+        const TYPE: crate::changes::ResourceType = crate::changes::ResourceType::Association;
+        const COLUMNS: crate::resource::Columns<Column> = crate::resource::Columns {
+            id: Column::Id,
+            version: Column::Version,
+            created_at: Column::CreatedAt,
+            updated_at: Column::UpdatedAt,
+            deleted_at: Column::DeletedAt,
+        };
+    }
 }
 
 /// Countries of origin of an association.
@@ -132,15 +162,15 @@ pub mod transition {
         /// The association.
         pub association_id: Uuid,
         /// Status before.
-        pub from_status: String,
+        pub from_status: Status,
         /// Status after.
-        pub to_status: String,
+        pub to_status: Status,
         /// Why.
         pub reason: String,
         /// An admin overrode the eligibility check.
         pub r#override: bool,
-        /// `user` or `client`.
-        pub actor_type: String,
+        /// Who moved it: a user or a client.
+        pub actor_type: ActorType,
         /// Who.
         pub actor_id: Option<Uuid>,
         /// When.
@@ -170,8 +200,8 @@ pub mod consent_change {
         pub granted: bool,
         /// JSON array of field names.
         pub fields: String,
-        /// `user`, `client` or `system`.
-        pub actor_type: String,
+        /// Who recorded it: a user, a client or the server.
+        pub actor_type: ActorType,
         /// Who.
         pub actor_id: Option<Uuid>,
         /// When.

@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 /// A Belgian enterprise number (BCE/KBO): 10 digits whose last two are `97 - (first 8 mod 97)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnterpriseNumber(String);
@@ -62,8 +66,29 @@ impl EnterpriseNumber {
     }
 }
 
-/// Belgium's three regions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Legal form.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum LegalForm {
+    /// Association sans but lucratif.
+    Asbl,
+    /// Vereniging zonder winstoogmerk.
+    Vzw,
+    /// De facto association, without legal personality (no enterprise number).
+    DeFacto,
+    /// Anything else.
+    Other,
+}
+
+/// Belgium's three regions, derived from the postal code.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Region {
     /// Brussels-Capital (1000-1299).
     Brussels,
@@ -82,13 +107,6 @@ impl Region {
             Self::Flanders => "flanders",
         }
     }
-
-    /// Reads a wire name.
-    pub fn parse(name: &str) -> Option<Self> {
-        [Self::Brussels, Self::Wallonia, Self::Flanders]
-            .into_iter()
-            .find(|r| r.as_str() == name)
-    }
 }
 
 /// The region of a Belgian postal code; `None` outside 1000-9999.
@@ -101,8 +119,22 @@ pub fn region_of(postal_code: u16) -> Option<Region> {
     }
 }
 
-/// Where an association is in the selection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Where an association is in the selection; changed only through transitions.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Applied.
     Applicant,
@@ -145,11 +177,6 @@ impl Status {
         }
     }
 
-    /// Reads a wire name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == name)
-    }
-
     /// No move leaves a final status.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Completed | Self::Rejected | Self::Withdrawn)
@@ -170,11 +197,34 @@ impl Status {
     }
 }
 
+/// Which eligibility check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckCode {
+    /// A Belgian postal code is recorded.
+    BasedInBelgium,
+    /// Led by African diaspora women.
+    WomanLed,
+    /// At least one country of origin is on the donor's priority list.
+    PriorityCountryOfOrigin,
+}
+
+impl CheckCode {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BasedInBelgium => "based_in_belgium",
+            Self::WomanLed => "woman_led",
+            Self::PriorityCountryOfOrigin => "priority_country_of_origin",
+        }
+    }
+}
+
 /// One eligibility check's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// Stable identifier.
-    pub code: &'static str,
+    /// Which check.
+    pub code: CheckCode,
     /// Whether it passed.
     pub passed: bool,
     /// What was found.
@@ -197,7 +247,7 @@ pub fn eligibility(facts: &EligibilityFacts) -> Vec<Check> {
     let in_belgium = facts.postal_code.and_then(region_of);
     vec![
         Check {
-            code: "based_in_belgium",
+            code: CheckCode::BasedInBelgium,
             passed: in_belgium.is_some(),
             detail: match (facts.postal_code, in_belgium) {
                 (Some(code), Some(region)) => {
@@ -208,7 +258,7 @@ pub fn eligibility(facts: &EligibilityFacts) -> Vec<Check> {
             },
         },
         Check {
-            code: "woman_led",
+            code: CheckCode::WomanLed,
             passed: facts.woman_led,
             detail: if facts.woman_led {
                 "led by women".into()
@@ -217,7 +267,7 @@ pub fn eligibility(facts: &EligibilityFacts) -> Vec<Check> {
             },
         },
         Check {
-            code: "priority_country_of_origin",
+            code: CheckCode::PriorityCountryOfOrigin,
             passed: !facts.priority_countries.is_empty(),
             detail: if facts.priority_countries.is_empty() {
                 "no country of origin is on the priority list".into()
@@ -229,18 +279,6 @@ pub fn eligibility(facts: &EligibilityFacts) -> Vec<Check> {
             },
         },
     ]
-}
-
-/// Lower-cases and strips accents, for accent- and case-insensitive search and uniqueness.
-pub fn fold(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]
@@ -315,12 +353,5 @@ mod tests {
         let checks = eligibility(&facts);
         assert_eq!(checks.len(), 3);
         assert!(checks.iter().all(|c| !c.passed));
-    }
-
-    #[test]
-    fn folding_ignores_accents_case_and_spacing() {
-        assert_eq!(fold("Réseau  des Femmes"), "reseau des femmes");
-        assert_eq!(fold("FEMMES"), fold("femmes"));
-        assert_eq!(fold("Ça Île"), "ca ile");
     }
 }

@@ -4,12 +4,15 @@
 use chrono::{DateTime, Utc};
 use rand::distr::{Alphanumeric, SampleString};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter, QuerySelect, TryIntoModel};
 
-use super::{refresh::digest, scope};
+use super::refresh::digest;
+use super::scope::{self, Scope};
 use crate::audit::{self, AuditContext};
+use crate::db::Tx;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
-use crate::{DomainError, FieldError};
+use crate::resource::Precondition;
+use crate::{DomainError, FieldError, text};
 
 /// An API client as stored.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -45,9 +48,9 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    /// The granted scopes.
-    pub fn scope_list(&self) -> Vec<String> {
-        scope::split(&self.scopes)
+    /// The granted scopes; a stored name that is not a scope is an error naming it.
+    pub fn scope_list(&self) -> Result<Vec<Scope>, DomainError> {
+        scope::stored(&self.scopes)
     }
 }
 
@@ -76,32 +79,53 @@ pub struct ClientChanges {
 }
 
 fn check_name(name: &str) -> Result<String, FieldError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(FieldError::new("/name", "must be 1 to 200 characters"));
-    }
-    Ok(name.to_owned())
+    text::line(name, "/name", 1, 200)
 }
 
-/// Creates a client; returns it with its secret, which is never available again.
-pub async fn create(
+/// Checks the association a client or user is bound to: it must be a live association.
+pub(crate) async fn check_bound_association(
     db: &impl ConnectionTrait,
+    association_id: Option<Uuid>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), DomainError> {
+    if let Some(id) = association_id
+        && crate::association::check_parent(
+            db,
+            id,
+            &crate::policy::CallerScope::SYSTEM,
+            "association",
+        )
+        .await
+        .is_err()
+    {
+        errors.push(FieldError::new(
+            "/association_id",
+            "is not an association of the registry",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a client; returns it with its secret, which is never available again. Every
+/// problem is reported at once.
+pub async fn create(
+    tx: &Tx,
     context: &AuditContext,
     new: NewClient,
 ) -> Result<(Model, String), DomainError> {
-    let name = check_name(&new.name).map_err(|e| DomainError::Invalid(vec![e]));
-    let scopes = scope::parse_list(&new.scopes, "/scopes");
-    let (name, scopes) = match (name, scopes) {
-        (Ok(name), Ok(scopes)) => (name, scopes),
-        (name, scopes) => {
-            let mut errors = Vec::new();
-            for result in [name.err(), scopes.err()].into_iter().flatten() {
-                if let DomainError::Invalid(e) = result {
-                    errors.extend(e);
-                }
-            }
-            return Err(DomainError::Invalid(errors));
+    let mut errors = Vec::new();
+    let name = text::collect(&mut errors, check_name(&new.name));
+    let scopes = match scope::parse_list(&new.scopes, "/scopes") {
+        Ok(scopes) => Some(scopes),
+        Err(DomainError::Invalid(e)) => {
+            errors.extend(e);
+            None
         }
+        Err(other) => return Err(other),
+    };
+    check_bound_association(tx, new.association_id, &mut errors).await?;
+    let (Some(name), Some(scopes), true) = (name, scopes, errors.is_empty()) else {
+        return Err(DomainError::Invalid(errors));
     };
     let secret = Alphanumeric.sample_string(&mut rand::rng(), 40);
     let now = Utc::now();
@@ -115,17 +139,17 @@ pub async fn create(
                 .to_lowercase()
         )),
         secret_hash: Set(digest(&secret)),
-        scopes: Set(scopes.join(" ")),
+        scopes: Set(scope::join(&scopes)),
         association_id: Set(new.association_id),
         active: Set(true),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(tx)
     .await?;
     audit::record(
-        db,
+        tx,
         context,
         "api_client.created",
         Some(("api_client", client.id.to_string())),
@@ -153,16 +177,21 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Model, DomainErr
         .ok_or(DomainError::NotFound("api client"))
 }
 
-/// Applies changes, refusing a stale `expected_version` (nothing is written then).
+/// Applies changes to a locked row, refusing a stale `expected` version (nothing is written
+/// then). A change that changes nothing keeps the version.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     id: Uuid,
     changes: ClientChanges,
-    expected_version: Option<i32>,
+    expected: &Precondition,
 ) -> Result<Model, DomainError> {
-    let current = get(db, id).await?;
-    crate::version::check(current.version, expected_version)?;
+    let current = Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or(DomainError::NotFound("api client"))?;
+    expected.check(current.version)?;
     let mut errors = Vec::new();
     let mut row: ActiveModel = current.clone().into();
     if let Some(name) = &changes.name {
@@ -173,29 +202,33 @@ pub async fn update(
     }
     if let Some(scopes) = &changes.scopes {
         match scope::parse_list(scopes, "/scopes") {
-            Ok(scopes) => row.scopes = Set(scopes.join(" ")),
+            Ok(scopes) => row.scopes = Set(scope::join(&scopes)),
             Err(DomainError::Invalid(e)) => errors.extend(e),
             Err(other) => return Err(other),
         }
     }
+    if let Some(association_id) = changes.association_id {
+        check_bound_association(tx, association_id, &mut errors).await?;
+        row.association_id = Set(association_id);
+    }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
-    }
-    if let Some(association_id) = changes.association_id {
-        row.association_id = Set(association_id);
     }
     if let Some(active) = changes.active {
         row.active = Set(active);
     }
+    if row.clone().try_into_model()? == current {
+        return Ok(current);
+    }
     row.version = Set(current.version + 1);
     row.updated_at = Set(Utc::now());
-    let updated = row.update(db).await?;
+    let updated = row.update(tx).await?;
     let action = if current.active && !updated.active {
         "api_client.revoked"
     } else {
         "api_client.updated"
     };
-    audit::record(db, context, action, Some(("api_client", id.to_string()))).await?;
+    audit::record(tx, context, action, Some(("api_client", id.to_string()))).await?;
     Ok(updated)
 }
 

@@ -1,46 +1,114 @@
-//! What a partner API client may be granted.
+//! What a partner API client may be granted: a typed list, so the access table cannot name a
+//! scope that does not exist. Later areas add their scopes here when an operation uses them.
 
-use crate::DomainError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-/// Every scope, by name. Later areas add theirs here.
-pub const ALL: [&str; 8] = [
-    "sync:read",
-    "associations:read",
-    "associations:write",
-    "training:read",
-    "restitutions:read",
-    "restitutions:write",
-    "indicators:read",
-    "publications:read",
-];
+use crate::{DomainError, FieldError};
 
-/// Checks a list of scopes: each known, none repeated, at least one. Returns them sorted.
-pub fn parse_list(scopes: &[String], pointer: &str) -> Result<Vec<String>, DomainError> {
+/// A permission an API client may hold.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+pub enum Scope {
+    /// Read associations, their people (without contact data) and applications.
+    #[serde(rename = "associations:read")]
+    AssociationsRead,
+    /// Also write them (bound clients: only their own association's).
+    #[serde(rename = "associations:write")]
+    AssociationsWrite,
+    /// Read the change feed (of the types the other scopes allow reading).
+    #[serde(rename = "sync:read")]
+    SyncRead,
+}
+
+impl Scope {
+    /// Every scope.
+    pub const ALL: [Self; 3] = [
+        Self::AssociationsRead,
+        Self::AssociationsWrite,
+        Self::SyncRead,
+    ];
+
+    /// The wire name, such as `sync:read`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SyncRead => "sync:read",
+            Self::AssociationsRead => "associations:read",
+            Self::AssociationsWrite => "associations:write",
+        }
+    }
+
+    /// What the scope allows, for the contract.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::SyncRead => "Read the change feed",
+            Self::AssociationsRead => {
+                "Read associations, their people (without contact data) and funding applications"
+            }
+            Self::AssociationsWrite => {
+                "Write associations, their people and funding applications (a bound client: only its own association's)"
+            }
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// Checks a list of scopes: each known, at least one. Returns them sorted, without repeats.
+pub fn parse_list(scopes: &[String], pointer: &str) -> Result<Vec<Scope>, DomainError> {
     let mut errors = Vec::new();
-    for (i, scope) in scopes.iter().enumerate() {
-        if !ALL.contains(&scope.as_str()) {
-            errors.push(crate::FieldError::new(
+    let mut parsed = Vec::new();
+    for (i, name) in scopes.iter().enumerate() {
+        match Scope::parse(name) {
+            Some(scope) => parsed.push(scope),
+            None => errors.push(FieldError::new(
                 format!("{pointer}/{i}"),
-                format!("is not a known scope (known: {})", ALL.join(", ")),
-            ));
+                format!("is not a known scope (known: {})", known()),
+            )),
         }
     }
     if scopes.is_empty() {
-        errors.push(crate::FieldError::new(
-            pointer,
-            "must name at least one scope",
-        ));
+        errors.push(FieldError::new(pointer, "must name at least one scope"));
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
-    let mut sorted = scopes.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    Ok(sorted)
+    parsed.sort();
+    parsed.dedup();
+    Ok(parsed)
 }
 
-/// Splits a stored or requested space-separated scope string.
+fn known() -> String {
+    Scope::ALL.map(Scope::as_str).join(", ")
+}
+
+/// Reads a stored space-separated scope string; a name that is not a scope is an error that
+/// names it, never dropped silently.
+pub fn stored(scopes: &str) -> Result<Vec<Scope>, DomainError> {
+    scopes
+        .split_whitespace()
+        .map(|name| {
+            Scope::parse(name).ok_or_else(|| {
+                DomainError::Internal(format!("stored scope `{name}` is not a known scope"))
+            })
+        })
+        .collect()
+}
+
+/// Writes scopes as stored and sent: space-separated.
+pub fn join(scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Splits a requested space-separated scope string (unknown names are kept, to be refused).
 pub fn split(scopes: &str) -> Vec<String> {
     scopes.split_whitespace().map(str::to_owned).collect()
 }
@@ -53,7 +121,7 @@ mod tests {
     fn known_scopes_pass_sorted_and_unknown_ones_are_pointed_at() {
         let ok = parse_list(
             &[
-                "training:read".into(),
+                "associations:read".into(),
                 "sync:read".into(),
                 "sync:read".into(),
             ],
@@ -61,7 +129,7 @@ mod tests {
         );
         assert_eq!(
             ok.ok(),
-            Some(vec!["sync:read".to_owned(), "training:read".to_owned()])
+            Some(vec![Scope::AssociationsRead, Scope::SyncRead])
         );
         let Err(DomainError::Invalid(errors)) =
             parse_list(&["sync:read".into(), "everything".into()], "/scopes")
@@ -71,5 +139,18 @@ mod tests {
         assert_eq!(errors[0].pointer, "/scopes/1");
         assert!(parse_list(&[], "/scopes").is_err());
         assert_eq!(split(" a  b "), ["a", "b"]);
+    }
+
+    #[test]
+    fn stored_scopes_round_trip_and_unknown_ones_are_errors() {
+        let scopes = [Scope::SyncRead, Scope::AssociationsWrite];
+        assert_eq!(stored(&join(&scopes)).ok(), Some(scopes.to_vec()));
+        assert!(stored("sync:read training:read").is_err());
+        for scope in Scope::ALL {
+            assert_eq!(
+                serde_json::to_value(scope).ok(),
+                Some(serde_json::Value::String(scope.as_str().into()))
+            );
+        }
     }
 }

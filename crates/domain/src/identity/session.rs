@@ -26,7 +26,8 @@ pub enum Login {
     },
 }
 
-/// Attempts a login. Refusal under a lock is immediate and checks no password.
+/// Attempts a login. The attempt is counted before the password is checked, atomically, so at
+/// most the limit is checked however many arrive at once; refusal under a lock is immediate.
 pub async fn login(
     db: &DatabaseConnection,
     context: &AuditContext,
@@ -34,23 +35,30 @@ pub async fn login(
     password: &str,
 ) -> Result<Login, DomainError> {
     let now = Utc::now();
-    let mut keys = vec![throttle::account_key(email)];
+    let mut keys = vec![(throttle::account_key(email), throttle::ACCOUNT_LIMIT)];
     if let Some(address) = &context.source_address {
-        keys.push(throttle::address_key(address));
+        keys.push((throttle::address_key(address), throttle::ADDRESS_LIMIT));
     }
-    if let Some(retry_after) = throttle::locked_for(db, &keys, now).await? {
-        let target = user::find_by_email(db, email)
+    let tx = db::begin_write(db).await?;
+    let refused = throttle::claim_attempt(&tx, &keys, now).await?;
+    if let Some(retry_after) = refused {
+        let target = user::find_by_email(&tx, email)
             .await?
             .map(|u| ("user", u.id.to_string()));
-        audit::record(db, context, "login.throttled", target).await?;
+        audit::record(&tx, context, "login.throttled", target).await?;
+        tx.commit().await?;
         return Ok(Login::Throttled { retry_after });
     }
-    // Hashing is slow: check the password before taking the write lock.
+    tx.commit().await?;
+    // Hashing is slow: check the password outside any write transaction.
     let authenticated = user::authenticate(db, email, password).await?;
     let tx = db::begin_write(db).await?;
     let outcome = match authenticated {
         Some(user) => {
-            throttle::reset(&tx, &keys[0]).await?;
+            throttle::reset(&tx, &keys[0].0).await?;
+            if let Some((address_key, limit)) = keys.get(1) {
+                throttle::withdraw_attempt(&tx, address_key, *limit, Utc::now()).await?;
+            }
             let refresh_token = refresh::issue(&tx, user.id, None).await?;
             audit::record(
                 &tx,
@@ -65,10 +73,7 @@ pub async fn login(
             }
         }
         None => {
-            throttle::record_failure(&tx, &keys[0], throttle::ACCOUNT_LIMIT, now).await?;
-            if let Some(address_key) = keys.get(1) {
-                throttle::record_failure(&tx, address_key, throttle::ADDRESS_LIMIT, now).await?;
-            }
+            // The failure was counted when the attempt was claimed.
             let target = user::find_by_email(&tx, email)
                 .await?
                 .map(|u| ("user", u.id.to_string()));

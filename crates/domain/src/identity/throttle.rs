@@ -1,11 +1,18 @@
 //! Login throttling: after repeated failures an account (or an address) is locked for a window
 //! that doubles with each new failure. Refusals are immediate: no connection is held open.
+//!
+//! Every attempt is counted, atomically, *before* its password is checked: the throttle row is
+//! locked, a lock in force refuses the attempt, and otherwise the attempt is counted as a
+//! failure in advance (a success takes it back). So however many guesses arrive at once, at
+//! most the limit is ever checked per window.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, QuerySelect};
 
 use crate::DomainError;
+use crate::db::Tx;
 
 /// Failures count towards a lock while each follows the previous within this window.
 pub const WINDOW: Duration = Duration::minutes(15);
@@ -66,54 +73,79 @@ pub fn after_failure(
     (failures, locked_until)
 }
 
-/// How long the longest lock among `keys` still runs, if any.
-pub async fn locked_for(
-    db: &impl ConnectionTrait,
-    keys: &[String],
-    now: DateTime<Utc>,
-) -> Result<Option<Duration>, DomainError> {
-    let rows = Entity::find()
-        .filter(Column::Key.is_in(keys.iter().cloned()))
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|row| row.locked_until)
-        .filter(|until| *until > now)
-        .map(|until| until - now)
-        .max())
+/// Locks the throttle row of `key`, creating it when missing.
+async fn lock_row(tx: &Tx, key: &str, now: DateTime<Utc>) -> Result<Model, DomainError> {
+    Entity::insert(ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(0),
+        last_failure_at: Set(now),
+        locked_until: Set(None),
+    })
+    .on_conflict(OnConflict::column(Column::Key).do_nothing().to_owned())
+    .exec_without_returning(tx)
+    .await?;
+    Entity::find_by_id(key.to_owned())
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("throttle row {key} vanished")))
 }
 
-/// Counts one failure against `key`.
-pub async fn record_failure(
-    db: &impl ConnectionTrait,
+/// Claims one login attempt against each `(key, limit)`: refused, with how long the longest
+/// lock still runs, when any key is locked; otherwise counted as a failure in advance. Run in
+/// its own short write transaction, before the password is checked.
+pub async fn claim_attempt(
+    tx: &Tx,
+    keys: &[(String, i32)],
+    now: DateTime<Utc>,
+) -> Result<Option<Duration>, DomainError> {
+    let mut rows = Vec::with_capacity(keys.len());
+    for (key, limit) in keys {
+        rows.push((lock_row(tx, key, now).await?, *limit));
+    }
+    let locked = rows
+        .iter()
+        .filter_map(|(row, _)| row.locked_until)
+        .filter(|until| *until > now)
+        .map(|until| until - now)
+        .max();
+    if locked.is_some() {
+        return Ok(locked);
+    }
+    for (row, limit) in rows {
+        let previous = (row.failures > 0).then_some((row.failures, row.last_failure_at));
+        let (failures, locked_until) = after_failure(previous, now, limit);
+        let mut active: ActiveModel = row.into();
+        active.failures = Set(failures);
+        active.last_failure_at = Set(now);
+        active.locked_until = Set(locked_until);
+        active.update(tx).await?;
+    }
+    Ok(None)
+}
+
+/// Takes back the attempt a successful login counted in advance against `key` (an address),
+/// lifting a lock that attempt set.
+pub async fn withdraw_attempt(
+    tx: &Tx,
     key: &str,
     limit: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    let existing = Entity::find_by_id(key.to_owned()).one(db).await?;
-    let (failures, locked_until) = after_failure(
-        existing.as_ref().map(|r| (r.failures, r.last_failure_at)),
-        now,
-        limit,
-    );
-    let row = ActiveModel {
-        key: Set(key.to_owned()),
-        failures: Set(failures),
-        last_failure_at: Set(now),
-        locked_until: Set(locked_until),
-    };
-    if existing.is_some() {
-        row.update(db).await?;
-    } else {
-        row.insert(db).await?;
+    let row = lock_row(tx, key, now).await?;
+    let failures = (row.failures - 1).max(0);
+    let mut active: ActiveModel = row.into();
+    active.failures = Set(failures);
+    if failures < limit {
+        active.locked_until = Set(None);
     }
+    active.update(tx).await?;
     Ok(())
 }
 
 /// Forgets the failures of `key` (after a successful login).
-pub async fn reset(db: &impl ConnectionTrait, key: &str) -> Result<(), DomainError> {
-    Entity::delete_by_id(key.to_owned()).exec(db).await?;
+pub async fn reset(tx: &Tx, key: &str) -> Result<(), DomainError> {
+    Entity::delete_by_id(key.to_owned()).exec(tx).await?;
     Ok(())
 }
 

@@ -2,30 +2,51 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter};
-use validator::ValidateEmail;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
+use super::client::check_bound_association;
 use super::{password, refresh};
 use crate::audit::{self, AuditContext};
+use crate::db::Tx;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
-use crate::{DomainError, FieldError};
+use crate::resource::Precondition;
+use crate::{DomainError, FieldError, text};
 
 /// What a user may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(20))",
+    rename_all = "snake_case"
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Everything, including users and API clients.
-    #[sea_orm(string_value = "admin")]
     Admin,
     /// Programme staff: read and write programme data.
-    #[sea_orm(string_value = "staff")]
     Staff,
-    /// A member of one association, bound to it.
-    #[sea_orm(string_value = "association")]
+    /// A member of one association, bound to it: sees and edits only its own.
     Association,
     /// Reads everything except personal data.
-    #[sea_orm(string_value = "viewer")]
     Viewer,
+}
+
+impl Role {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Staff => "staff",
+            Self::Association => "association",
+            Self::Viewer => "viewer",
+        }
+    }
 }
 
 /// A user as stored. The password hash never leaves the domain layer.
@@ -71,21 +92,16 @@ impl Entity {
     }
 }
 
-/// Normalises an email for storage and lookup: trimmed, lower-cased.
+/// Normalises an email for storage and lookup: trimmed, NFC, lower-cased.
 pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    email.trim().nfc().collect::<String>().to_lowercase()
 }
 
-/// Checks an email's format; `pointer` names the field in errors.
-pub fn check_email(email: &str, pointer: &str) -> Result<String, DomainError> {
-    let email = normalise_email(email);
-    if email.len() > 254 || !email.validate_email() {
-        return Err(DomainError::invalid(
-            pointer,
-            "must be a valid email address",
-        ));
-    }
-    Ok(email)
+/// Checks an email: one line of visible characters (a hidden trailing character would make
+/// another account), well-formed; `pointer` names the field in errors.
+pub fn check_email(email: &str, pointer: &str) -> Result<String, FieldError> {
+    text::email(email, pointer)
 }
 
 /// Finds a user by email (any case).
@@ -133,14 +149,7 @@ pub struct UserChanges {
 }
 
 fn check_display_name(name: &str) -> Result<String, FieldError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(FieldError::new(
-            "/display_name",
-            "must be 1 to 200 characters",
-        ));
-    }
-    Ok(name.to_owned())
+    text::line(name, "/display_name", 1, 200)
 }
 
 /// An `association` user must be bound to an association; nobody else may be.
@@ -159,28 +168,23 @@ pub fn check_binding(role: Role, association_id: Option<Uuid>) -> Result<(), Fie
 }
 
 /// Creates an active account after checking every field (all problems reported at once).
-pub async fn create(
-    db: &impl ConnectionTrait,
-    context: &AuditContext,
-    new: NewUser,
-) -> Result<Model, DomainError> {
+pub async fn create(tx: &Tx, context: &AuditContext, new: NewUser) -> Result<Model, DomainError> {
     let mut errors = Vec::new();
-    let email = check_email(&new.email, "/email")
-        .map_err(|e| collect(&mut errors, e))
-        .ok();
-    let display_name = check_display_name(&new.display_name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    if let Err(e) = check_binding(new.role, new.association_id) {
-        errors.push(e);
+    let email = text::collect(&mut errors, check_email(&new.email, "/email"));
+    let display_name = text::collect(&mut errors, check_display_name(&new.display_name));
+    match check_binding(new.role, new.association_id) {
+        Ok(()) => check_bound_association(tx, new.association_id, &mut errors).await?,
+        Err(e) => errors.push(e),
     }
-    if let Err(e) = password::check(&new.password, "/password") {
-        collect(&mut errors, e);
-    }
+    let context_words = [new.email.as_str(), new.display_name.as_str()];
+    text::collect(
+        &mut errors,
+        password::check(&new.password, "/password", &context_words),
+    );
     let (Some(email), Some(display_name), true) = (email, display_name, errors.is_empty()) else {
         return Err(DomainError::Invalid(errors));
     };
-    if find_by_email(db, &email).await?.is_some() {
+    if find_by_email(tx, &email).await?.is_some() {
         return Err(DomainError::Conflict(format!(
             "a user with email {email} already exists"
         )));
@@ -198,10 +202,10 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(tx)
     .await?;
     audit::record(
-        db,
+        tx,
         context,
         "user.created",
         Some(("user", user.id.to_string())),
@@ -210,21 +214,15 @@ pub async fn create(
     Ok(user)
 }
 
-fn collect(errors: &mut Vec<FieldError>, error: DomainError) {
-    if let DomainError::Invalid(found) = error {
-        errors.extend(found);
-    }
-}
-
 /// Creates an active admin account. A taken email is a conflict.
 pub async fn create_admin(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     email: &str,
     display_name: &str,
     password: &str,
 ) -> Result<Model, DomainError> {
     create(
-        db,
+        tx,
         &AuditContext::system(),
         NewUser {
             email: email.to_owned(),
@@ -273,17 +271,22 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Model, DomainErr
         .ok_or(DomainError::NotFound("user"))
 }
 
-/// Applies changes, refusing a stale `expected_version` (nothing is written then).
-/// Deactivating revokes every refresh token of the account.
+/// Applies changes to the locked account, refusing a stale `expected` version (nothing is
+/// written then). Deactivating revokes every refresh token of the account. A change that
+/// changes nothing keeps the version.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     id: Uuid,
     changes: UserChanges,
-    expected_version: Option<i32>,
+    expected: &Precondition,
 ) -> Result<Model, DomainError> {
-    let current = get(db, id).await?;
-    crate::version::check(current.version, expected_version)?;
+    let current = Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
+    expected.check(current.version)?;
     let demotes = changes.role.is_some_and(|r| r != Role::Admin) || changes.active == Some(false);
     if context.actor == crate::audit::Actor::User(id) && current.role == Role::Admin && demotes {
         return Err(DomainError::Conflict(
@@ -300,8 +303,12 @@ pub async fn update(
     }
     let role = changes.role.unwrap_or(current.role);
     let association_id = changes.association_id.unwrap_or(current.association_id);
-    if let Err(e) = check_binding(role, association_id) {
-        errors.push(e);
+    match check_binding(role, association_id) {
+        Ok(()) if association_id != current.association_id => {
+            check_bound_association(tx, association_id, &mut errors).await?;
+        }
+        Ok(()) => {}
+        Err(e) => errors.push(e),
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
@@ -311,56 +318,82 @@ pub async fn update(
     if let Some(active) = changes.active {
         row.active = Set(active);
     }
+    if row.clone().try_into_model()? == current {
+        return Ok(current);
+    }
     row.version = Set(current.version + 1);
     row.updated_at = Set(Utc::now());
-    let updated = row.update(db).await?;
+    let updated = row.update(tx).await?;
     let action = if current.active && !updated.active {
-        refresh::revoke_user(db, id).await?;
+        refresh::revoke_user(tx, id).await?;
         "user.deactivated"
     } else {
         "user.updated"
     };
-    audit::record(db, context, action, Some(("user", id.to_string()))).await?;
+    audit::record(tx, context, action, Some(("user", id.to_string()))).await?;
     Ok(updated)
 }
 
-/// Changes a user's own password: the current one is required, and every refresh token of the
-/// account is revoked. Check the current password with [`verify_current`] first, outside the
-/// write transaction (hashing is slow).
+/// A new password, checked against the account: the current password is required and right,
+/// and the new one is strong and not the current one. Every problem is reported at once.
+/// Hashing is slow: call this before the write transaction, then [`set_password`].
+pub fn check_password_change(
+    user: &Model,
+    current_password: &str,
+    new_password: &str,
+) -> Result<String, DomainError> {
+    let mut errors = Vec::new();
+    let current_is_right = password::verify(current_password, &user.password_hash);
+    if !current_is_right {
+        errors.push(FieldError::new(
+            "/current_password",
+            "is not the current password",
+        ));
+    }
+    let words = [user.email.as_str(), user.display_name.as_str()];
+    text::collect(
+        &mut errors,
+        password::check(new_password, "/new_password", &words),
+    );
+    if current_is_right && new_password == current_password {
+        errors.push(FieldError::new(
+            "/new_password",
+            "must differ from the current password",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
+    password::hash(new_password)
+}
+
+/// Stores a user's new password hash (from [`check_password_change`]) and revokes every
+/// refresh token of the account.
 pub async fn set_password(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     id: Uuid,
-    new_password: &str,
+    new_hash: String,
 ) -> Result<(), DomainError> {
-    password::check(new_password, "/new_password")?;
-    let current = get(db, id).await?;
+    let current = Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or(DomainError::NotFound("user"))?;
     let mut row: ActiveModel = current.clone().into();
-    row.password_hash = Set(password::hash(new_password)?);
+    row.password_hash = Set(new_hash);
     row.version = Set(current.version + 1);
     row.updated_at = Set(Utc::now());
-    row.update(db).await?;
-    refresh::revoke_user(db, id).await?;
+    row.update(tx).await?;
+    refresh::revoke_user(tx, id).await?;
     audit::record(
-        db,
+        tx,
         context,
         "user.password_changed",
         Some(("user", id.to_string())),
     )
     .await?;
     Ok(())
-}
-
-/// Checks a user's current password; a wrong one is a 422 on `/current_password`.
-pub fn verify_current(user: &Model, current_password: &str) -> Result<(), DomainError> {
-    if password::verify(current_password, &user.password_hash) {
-        Ok(())
-    } else {
-        Err(DomainError::invalid(
-            "/current_password",
-            "is not the current password",
-        ))
-    }
 }
 
 /// The active user with these credentials, if any. An unknown email costs the same hashing
@@ -393,14 +426,16 @@ pub enum Bootstrap {
 
 /// When there is no user at all, creates the first admin so someone can log in.
 pub async fn bootstrap_admin(
-    db: &impl ConnectionTrait,
+    db: &sea_orm::DatabaseConnection,
     email: &str,
     password: &str,
 ) -> Result<Bootstrap, DomainError> {
-    if count(db).await? > 0 {
+    let tx = crate::db::begin_write(db).await?;
+    if count(&tx).await? > 0 {
         return Ok(Bootstrap::AlreadyHasUsers);
     }
-    let user = create_admin(db, email, "Administrator", password).await?;
+    let user = create_admin(&tx, email, "Administrator", password).await?;
+    tx.commit().await?;
     Ok(Bootstrap::Created { email: user.email })
 }
 
@@ -432,5 +467,6 @@ mod tests {
         );
         assert!(check_email("not-an-email", "/email").is_err());
         assert!(check_email("", "/email").is_err());
+        assert!(check_email("aminata@example.be\u{200B}", "/email").is_err());
     }
 }

@@ -1,112 +1,35 @@
 //! People: representatives and contacts of an association, with append-only consent records.
-//! Their email and phone are personal data: who may see them is decided by the caller, and every
-//! read of them is audited.
+//! Their email and phone are personal data: who may see them is the caller scope's to say, and
+//! every read of them is audited.
 
-use chrono::{DateTime, Utc};
-use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter, QueryOrder};
-use validator::ValidateEmail;
+pub mod entity;
 
-use crate::association::{self, Visibility};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+use uuid::Uuid;
+
+use self::entity::person;
+pub use self::entity::{ConsentPurpose, Gender, consent, person::Model as Row};
 use crate::audit::{self, AuditContext};
-use crate::changes::{self, Change, Op};
+use crate::changes::ResourceType;
+use crate::db::Tx;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
-use crate::{DomainError, FieldError};
+use crate::policy::CallerScope;
+use crate::resource::{self, Precondition, Written, json_list, json_text};
+use crate::{DomainError, FieldError, association, text};
 
-/// The resource type in the change feed and the audit log.
-pub const RESOURCE: &str = "person";
-/// Genders.
-pub const GENDERS: [&str; 4] = ["female", "male", "other", "undisclosed"];
-/// Consent purposes.
-pub const PURPOSES: [&str; 3] = ["programme_participation", "publication", "contact_sharing"];
-
-/// A person as stored.
-pub mod entity {
-    use super::*;
-
-    /// A row of `people`.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "people")]
-    pub struct Model {
-        /// UUID v7 (or chosen by the client on PUT).
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        /// The association.
-        pub association_id: Uuid,
-        /// First name.
-        pub first_name: String,
-        /// Last name.
-        pub last_name: String,
-        /// `female`, `male`, `other` or `undisclosed`.
-        pub gender: String,
-        /// Email (personal data).
-        pub email: Option<String>,
-        /// Phone (personal data).
-        pub phone: Option<String>,
-        /// President, secretary, member...
-        pub role_in_association: Option<String>,
-        /// Represents the association in the programme.
-        pub is_representative: bool,
-        /// JSON array of language codes.
-        pub languages: String,
-        /// +1 on each change.
-        pub version: i32,
-        /// Created.
-        pub created_at: DateTime<Utc>,
-        /// Last changed.
-        pub updated_at: DateTime<Utc>,
-        /// Soft-deleted.
-        pub deleted_at: Option<DateTime<Utc>>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-/// A consent record as stored.
-pub mod consent {
-    use super::*;
-
-    /// A row of `person_consents`.
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "person_consents")]
-    pub struct Model {
-        /// UUID v7: sorts by time.
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        /// The person.
-        pub person_id: Uuid,
-        /// One of [`PURPOSES`].
-        pub purpose: String,
-        /// Given or withdrawn.
-        pub granted: bool,
-        /// Which version of the consent text the person saw.
-        pub text_version: String,
-        /// `user` or `client`.
-        pub recorded_by_type: String,
-        /// Who recorded it.
-        pub recorded_by_id: Option<Uuid>,
-        /// When.
-        pub recorded_at: DateTime<Utc>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-/// A person's writable fields.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A person's writable fields, as a client sends them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonInput {
     /// 1-100 characters.
     pub first_name: String,
     /// 1-100 characters.
     pub last_name: String,
-    /// One of [`GENDERS`].
-    pub gender: String,
+    /// Gender.
+    pub gender: Gender,
     /// A valid email.
     pub email: Option<String>,
     /// A phone number.
@@ -119,71 +42,86 @@ pub struct PersonInput {
     pub languages: Vec<String>,
 }
 
-fn check(input: &PersonInput) -> Result<PersonInput, DomainError> {
-    let mut errors = Vec::new();
-    let mut out = input.clone();
-    for (pointer, value) in [
-        ("/first_name", &mut out.first_name),
-        ("/last_name", &mut out.last_name),
-    ] {
-        *value = value.trim().to_owned();
-        if value.is_empty() || value.chars().count() > 100 {
-            errors.push(FieldError::new(pointer, "must be 1 to 100 characters"));
+impl PersonInput {
+    /// A person with a name and a gender and nothing else: the smallest valid input.
+    pub fn named(first_name: &str, last_name: &str, gender: Gender) -> Self {
+        Self {
+            first_name: first_name.to_owned(),
+            last_name: last_name.to_owned(),
+            gender,
+            email: None,
+            phone: None,
+            role_in_association: None,
+            is_representative: false,
+            languages: vec![],
         }
     }
-    if !GENDERS.contains(&out.gender.as_str()) {
-        errors.push(FieldError::new(
-            "/gender",
-            format!("must be one of {}", GENDERS.join(", ")),
-        ));
+}
+
+/// An input that keeps every rule, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Valid(PersonInput);
+
+impl Valid {
+    fn apply(&self, row: &mut person::ActiveModel) {
+        let input = &self.0;
+        row.first_name = Set(input.first_name.clone());
+        row.last_name = Set(input.last_name.clone());
+        row.gender = Set(input.gender);
+        row.email = Set(input.email.clone());
+        row.phone = Set(input.phone.clone());
+        row.role_in_association = Set(input.role_in_association.clone());
+        row.is_representative = Set(input.is_representative);
+        row.languages = Set(json_text(&input.languages));
     }
-    out.email = out
+}
+
+/// Checks every rule at once.
+pub fn check(input: &PersonInput) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let first_name = text::collect(
+        &mut errors,
+        text::line(&input.first_name, "/first_name", 1, 100),
+    );
+    let last_name = text::collect(
+        &mut errors,
+        text::line(&input.last_name, "/last_name", 1, 100),
+    );
+    let email = match input
         .email
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
-    if out
-        .email
-        .as_ref()
-        .is_some_and(|e| e.len() > 254 || !e.validate_email())
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
     {
-        errors.push(FieldError::new("/email", "must be a valid email address"));
-    }
-    out.phone = out
-        .phone
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty());
-    if out
+        Some(email) => text::collect(&mut errors, text::email(email, "/email")),
+        None => None,
+    };
+    let phone = match input
         .phone
         .as_deref()
-        .is_some_and(|p| !association::valid_phone(p))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
     {
-        errors.push(FieldError::new(
-            "/phone",
-            "must be a phone number: digits, spaces and + ( ) - . /",
-        ));
-    }
-    out.role_in_association = out
-        .role_in_association
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if out
-        .role_in_association
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > 60)
-    {
-        errors.push(FieldError::new(
+        Some(phone) => text::collect(&mut errors, text::phone(phone, "/phone")),
+        None => None,
+    };
+    let role_in_association = text::collect(
+        &mut errors,
+        text::optional_line(
+            input.role_in_association.as_deref(),
             "/role_in_association",
-            "must be at most 60 characters",
-        ));
-    }
-    if out.languages.len() > 10 {
+            60,
+        ),
+    )
+    .flatten();
+    if input.languages.len() > 10 {
         errors.push(FieldError::new(
             "/languages",
             "must list at most 10 languages",
         ));
     }
     let mut languages: Vec<String> = Vec::new();
-    for (i, language) in out.languages.iter().enumerate() {
+    for (i, language) in input.languages.iter().enumerate() {
         let code = language.trim().to_ascii_lowercase();
         if !(2..=3).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_lowercase()) {
             errors.push(FieldError::new(
@@ -194,11 +132,18 @@ fn check(input: &PersonInput) -> Result<PersonInput, DomainError> {
             languages.push(code);
         }
     }
-    out.languages = languages;
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(DomainError::Invalid(errors))
+    match (first_name, last_name) {
+        (Some(first_name), Some(last_name)) if errors.is_empty() => Ok(Valid(PersonInput {
+            first_name,
+            last_name,
+            gender: input.gender,
+            email,
+            phone,
+            role_in_association,
+            is_representative: input.is_representative,
+            languages,
+        })),
+        _ => Err(errors),
     }
 }
 
@@ -206,28 +151,25 @@ fn check(input: &PersonInput) -> Result<PersonInput, DomainError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     /// The stored row.
-    pub row: entity::Model,
-    /// The latest record per purpose.
+    pub row: Row,
+    /// The latest record per purpose, by purpose.
     pub consents: Vec<consent::Model>,
+    /// The languages.
+    pub languages: Vec<String>,
 }
 
 impl Person {
-    /// The languages.
-    pub fn languages(&self) -> Vec<String> {
-        serde_json::from_str(&self.row.languages).unwrap_or_default()
-    }
-
     /// The writable fields as they stand, for merging a patch.
     pub fn to_input(&self) -> PersonInput {
         PersonInput {
             first_name: self.row.first_name.clone(),
             last_name: self.row.last_name.clone(),
-            gender: self.row.gender.clone(),
+            gender: self.row.gender,
             email: self.row.email.clone(),
             phone: self.row.phone.clone(),
             role_in_association: self.row.role_in_association.clone(),
             is_representative: self.row.is_representative,
-            languages: self.languages(),
+            languages: self.languages.clone(),
         }
     }
 }
@@ -235,7 +177,7 @@ impl Person {
 /// Loads the latest consent per purpose for many people in one query.
 async fn with_consents(
     db: &impl ConnectionTrait,
-    rows: Vec<entity::Model>,
+    rows: Vec<Row>,
 ) -> Result<Vec<Person>, DomainError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let records = if ids.is_empty() {
@@ -247,36 +189,29 @@ async fn with_consents(
             .all(db)
             .await?
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let mut latest: Vec<consent::Model> = Vec::new();
             for record in records.iter().filter(|c| c.person_id == row.id) {
                 latest.retain(|c| c.purpose != record.purpose);
                 latest.push(record.clone());
             }
-            latest.sort_by(|a, b| a.purpose.cmp(&b.purpose));
-            Person {
+            latest.sort_by_key(|c| c.purpose);
+            let languages = json_list(&row.languages, "people", "languages", row.id)?;
+            Ok(Person {
                 row,
                 consents: latest,
-            }
+                languages,
+            })
         })
-        .collect())
+        .collect()
 }
 
-async fn find_live(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    visibility: Visibility,
-) -> Result<Person, DomainError> {
-    let row = entity::Entity::find_by_id(id)
-        .filter(entity::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("person"))?;
-    // Gone with its association, and hidden with it.
-    association::check_parent(db, row.association_id, visibility, "person").await?;
-    Ok(with_consents(db, vec![row]).await?.remove(0))
+async fn one(db: &impl ConnectionTrait, row: Row) -> Result<Person, DomainError> {
+    let mut people = with_consents(db, vec![row]).await?;
+    people
+        .pop()
+        .ok_or_else(|| DomainError::Internal("a person vanished while loading".into()))
 }
 
 /// Records that `context` read the contact data of these people.
@@ -291,17 +226,24 @@ pub async fn audit_contact_read(
         .filter(|p| p.row.email.is_some() || p.row.phone.is_some())
         .map(|p| p.row.id.to_string())
         .collect();
-    audit::record_many(db, context, "person.contact_read", RESOURCE, &read).await?;
-    Ok(())
+    audit::record_many(
+        db,
+        context,
+        "person.contact_read",
+        ResourceType::Person.as_str(),
+        &read,
+    )
+    .await
 }
 
 /// Reads one live person the caller may see.
 pub async fn get(
     db: &impl ConnectionTrait,
     id: Uuid,
-    visibility: Visibility,
+    scope: &CallerScope,
 ) -> Result<Person, DomainError> {
-    find_live(db, id, visibility).await
+    let row = resource::find_live::<person::Entity>(db, id, scope).await?;
+    one(db, row).await
 }
 
 /// Lists the live people of an association, oldest first.
@@ -309,13 +251,13 @@ pub async fn list(
     db: &impl ConnectionTrait,
     association_id: Uuid,
     page: &PageRequest,
-    visibility: Visibility,
+    scope: &CallerScope,
 ) -> Result<Page<Person>, DomainError> {
-    association::check_parent(db, association_id, visibility, "association").await?;
-    let select = entity::Entity::find()
-        .filter(entity::Column::AssociationId.eq(association_id))
-        .filter(entity::Column::DeletedAt.is_null());
-    let page = paging::by_unique_key(db, select, entity::Column::Id, Order::Asc, page, |p| {
+    association::check_parent(db, association_id, scope, "association").await?;
+    let select = person::Entity::find()
+        .filter(person::Column::AssociationId.eq(association_id))
+        .filter(person::Column::DeletedAt.is_null());
+    let page = paging::by_unique_key(db, select, person::Column::Id, Order::Asc, page, |p| {
         KeyValue::Uuid(p.id)
     })
     .await?;
@@ -327,244 +269,189 @@ pub async fn list(
     })
 }
 
-fn apply(row: &mut entity::ActiveModel, input: &PersonInput) {
-    row.first_name = Set(input.first_name.clone());
-    row.last_name = Set(input.last_name.clone());
-    row.gender = Set(input.gender.clone());
-    row.email = Set(input.email.clone());
-    row.phone = Set(input.phone.clone());
-    row.role_in_association = Set(input.role_in_association.clone());
-    row.is_representative = Set(input.is_representative);
-    row.languages = Set(serde_json::to_string(&input.languages).unwrap_or_else(|_| "[]".into()));
-}
-
-/// Adds a person to an association. Run in a write transaction.
+/// Adds a person (with `id`, or a new one) to an association the caller may see.
 pub async fn create(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     association_id: Uuid,
     id: Option<Uuid>,
     input: &PersonInput,
-    visibility: Visibility,
+    scope: &CallerScope,
 ) -> Result<Person, DomainError> {
-    association::check_parent(db, association_id, visibility, "association").await?;
-    let input = check(input)?;
-    let id = id.unwrap_or_else(Uuid::now_v7);
-    if entity::Entity::find_by_id(id).one(db).await?.is_some() {
-        return Err(DomainError::Conflict(format!(
-            "person {id} existed and was deleted; its id cannot be reused"
-        )));
-    }
-    let now = Utc::now();
-    let mut row = entity::ActiveModel {
-        id: Set(id),
+    association::check_parent(tx, association_id, scope, "association").await?;
+    let valid = check(input).map_err(DomainError::Invalid)?;
+    let mut row = person::ActiveModel {
         association_id: Set(association_id),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        deleted_at: Set(None),
         ..Default::default()
     };
-    apply(&mut row, &input);
-    row.insert(db).await?;
-    changes::record_write(
-        db,
-        context,
-        "person.created",
-        Change {
-            resource_type: RESOURCE,
-            resource_id: id,
-            op: Op::Upsert,
-            version: 1,
-            association_id: Some(association_id),
-        },
-    )
-    .await?;
-    find_live(db, id, Visibility::All).await
+    if let Some(id) = id {
+        row.id = Set(id);
+    }
+    valid.apply(&mut row);
+    let row = resource::insert::<person::Entity>(tx, context, row).await?;
+    one(tx, row).await
 }
 
-/// Replaces a person's writable fields, refusing a stale `expected_version`.
-pub async fn replace(
-    db: &impl ConnectionTrait,
+/// Changes a person: `edit` gives the new writable fields from the current ones (a full
+/// replacement, or a merged patch). Not found, then stale `If-Match`, then invalid fields.
+pub async fn update<X: From<DomainError>>(
+    tx: &Tx,
     context: &AuditContext,
     id: Uuid,
-    input: &PersonInput,
-    expected_version: Option<i32>,
-    visibility: Visibility,
-) -> Result<Person, DomainError> {
-    let current = find_live(db, id, visibility).await?;
-    crate::version::check(current.row.version, expected_version)?;
-    let input = check(input)?;
-    let version = current.row.version + 1;
-    let association_id = current.row.association_id;
-    let mut row: entity::ActiveModel = current.row.into();
-    apply(&mut row, &input);
-    row.version = Set(version);
-    row.updated_at = Set(Utc::now());
-    row.update(db).await?;
-    changes::record_write(
-        db,
+    expected: &Precondition,
+    scope: &CallerScope,
+    edit: impl FnOnce(PersonInput) -> Result<PersonInput, X>,
+) -> Result<Written<Person>, X> {
+    let current = resource::lock_live::<person::Entity>(tx, id, scope).await?;
+    expected.check(current.version)?;
+    let before = one(tx, current.row().clone()).await?;
+    let valid = check(&edit(before.to_input())?).map_err(DomainError::Invalid)?;
+    let written = resource::update::<person::Entity>(
+        tx,
         context,
-        "person.updated",
-        Change {
-            resource_type: RESOURCE,
-            resource_id: id,
-            op: Op::Upsert,
-            version,
-            association_id: Some(association_id),
-        },
+        current,
+        expected,
+        "updated",
+        false,
+        |row| valid.apply(row),
     )
     .await?;
-    find_live(db, id, Visibility::All).await
+    Ok(Written {
+        row: one(tx, written.row).await?,
+        created: false,
+        changed: written.changed,
+    })
 }
 
 /// PUT with a client-chosen id: creates in `association_id` when absent, replaces otherwise
 /// (a person never moves to another association).
 pub async fn upsert(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     id: Uuid,
     association_id: Uuid,
     input: &PersonInput,
-    expected_version: Option<i32>,
-    visibility: Visibility,
-) -> Result<(Person, bool), DomainError> {
-    let existing = entity::Entity::find_by_id(id)
-        .filter(entity::Column::DeletedAt.is_null())
-        .one(db)
+    expected: &Precondition,
+    scope: &CallerScope,
+) -> Result<Written<Person>, DomainError> {
+    let existing = person::Entity::find_by_id(id)
+        .filter(person::Column::DeletedAt.is_null())
+        .one(tx)
         .await?;
     match existing {
-        Some(row) if row.association_id != association_id => Err(DomainError::invalid(
-            "/association_id",
-            "a person cannot move to another association",
-        )),
-        Some(_) => Ok((
-            replace(db, context, id, input, expected_version, visibility).await?,
-            false,
-        )),
-        None => Ok((
-            create(db, context, association_id, Some(id), input, visibility).await?,
-            true,
-        )),
+        Some(row) if row.association_id != association_id && scope.sees(row_owner(&row)) => {
+            Err(DomainError::invalid(
+                "/association_id",
+                "a person cannot move to another association",
+            ))
+        }
+        Some(_) => {
+            update(tx, context, id, expected, scope, |_| {
+                Ok::<_, DomainError>(input.clone())
+            })
+            .await
+        }
+        None => Ok(Written {
+            row: create(tx, context, association_id, Some(id), input, scope).await?,
+            created: true,
+            changed: true,
+        }),
     }
+}
+
+fn row_owner(row: &Row) -> crate::policy::Owner {
+    crate::resource::Record::owner(row)
 }
 
 /// Soft-deletes a person; the change feed carries a tombstone.
 pub async fn delete(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     id: Uuid,
-    expected_version: Option<i32>,
-    visibility: Visibility,
+    expected: &Precondition,
+    scope: &CallerScope,
 ) -> Result<(), DomainError> {
-    let current = find_live(db, id, visibility).await?;
-    crate::version::check(current.row.version, expected_version)?;
-    let version = current.row.version + 1;
-    let association_id = current.row.association_id;
-    let mut row: entity::ActiveModel = current.row.into();
-    row.deleted_at = Set(Some(Utc::now()));
-    row.version = Set(version);
-    row.updated_at = Set(Utc::now());
-    row.update(db).await?;
-    changes::record_write(
-        db,
-        context,
-        "person.deleted",
-        Change {
-            resource_type: RESOURCE,
-            resource_id: id,
-            op: Op::Delete,
-            version,
-            association_id: Some(association_id),
-        },
-    )
-    .await
+    let current = resource::lock_live::<person::Entity>(tx, id, scope).await?;
+    resource::soft_delete::<person::Entity>(tx, context, current, expected).await
 }
 
 /// A consent to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentInput {
-    /// One of [`PURPOSES`].
-    pub purpose: String,
+    /// What for.
+    pub purpose: ConsentPurpose,
     /// Given or withdrawn.
     pub granted: bool,
     /// The version of the consent text the person saw (1-40 characters).
     pub text_version: String,
 }
 
-/// Appends a consent record (records are never changed or removed).
+/// Appends a consent record (records are never changed or removed). The person's consent
+/// state changed, so their version moves on and partners re-read them.
 pub async fn record_consent(
-    db: &impl ConnectionTrait,
+    tx: &Tx,
     context: &AuditContext,
     person_id: Uuid,
     input: &ConsentInput,
-    visibility: Visibility,
+    scope: &CallerScope,
 ) -> Result<consent::Model, DomainError> {
-    let person = find_live(db, person_id, visibility).await?;
-    let mut errors = Vec::new();
-    if !PURPOSES.contains(&input.purpose.as_str()) {
-        errors.push(FieldError::new(
-            "/purpose",
-            format!("must be one of {}", PURPOSES.join(", ")),
-        ));
-    }
-    let text_version = input.text_version.trim();
-    if text_version.is_empty() || text_version.chars().count() > 40 {
-        errors.push(FieldError::new(
-            "/text_version",
-            "must be 1 to 40 characters",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(DomainError::Invalid(errors));
-    }
+    let current = resource::lock_live::<person::Entity>(tx, person_id, scope).await?;
+    let text_version = text::line(&input.text_version, "/text_version", 1, 40)
+        .map_err(|e| DomainError::Invalid(vec![e]))?;
     let (actor_type, actor_id) = context.actor.parts();
     let record = consent::ActiveModel {
         id: Set(Uuid::now_v7()),
         person_id: Set(person_id),
-        purpose: Set(input.purpose.clone()),
+        purpose: Set(input.purpose),
         granted: Set(input.granted),
-        text_version: Set(text_version.to_owned()),
-        recorded_by_type: Set(actor_type.to_owned()),
+        text_version: Set(text_version),
+        recorded_by_type: Set(actor_type),
         recorded_by_id: Set(actor_id),
         recorded_at: Set(Utc::now()),
     }
-    .insert(db)
+    .insert(tx)
     .await?;
-    // The person's consent state changed: partners re-read them.
-    let version = person.row.version + 1;
-    let mut row: entity::ActiveModel = person.row.clone().into();
-    row.version = Set(version);
-    row.updated_at = Set(Utc::now());
-    row.update(db).await?;
-    changes::record_write(
-        db,
+    resource::update::<person::Entity>(
+        tx,
         context,
-        "person.consent_recorded",
-        Change {
-            resource_type: RESOURCE,
-            resource_id: person_id,
-            op: Op::Upsert,
-            version,
-            association_id: Some(person.row.association_id),
-        },
+        current,
+        &Precondition::None,
+        "consent_recorded",
+        true,
+        |_| {},
     )
     .await?;
     Ok(record)
 }
 
-/// Every consent record of a person, oldest first.
+/// A person's consent records, oldest first, paged.
 pub async fn consents(
     db: &impl ConnectionTrait,
     person_id: Uuid,
-    visibility: Visibility,
-) -> Result<Vec<consent::Model>, DomainError> {
-    find_live(db, person_id, visibility).await?;
-    Ok(consent::Entity::find()
+    page: &PageRequest,
+    scope: &CallerScope,
+) -> Result<Page<consent::Model>, DomainError> {
+    resource::find_live::<person::Entity>(db, person_id, scope).await?;
+    let select = consent::Entity::find().filter(consent::Column::PersonId.eq(person_id));
+    paging::by_unique_key(db, select, consent::Column::Id, Order::Asc, page, |c| {
+        KeyValue::Uuid(c.id)
+    })
+    .await
+}
+
+/// One consent record of a person.
+pub async fn consent(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    consent_id: Uuid,
+    scope: &CallerScope,
+) -> Result<consent::Model, DomainError> {
+    resource::find_live::<person::Entity>(db, person_id, scope).await?;
+    consent::Entity::find_by_id(consent_id)
         .filter(consent::Column::PersonId.eq(person_id))
-        .order_by_asc(consent::Column::Id)
-        .all(db)
-        .await?)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("consent"))
 }
 
 #[cfg(test)]
@@ -575,16 +462,18 @@ mod tests {
         PersonInput {
             first_name: " Awa ".into(),
             last_name: "Ndiaye".into(),
-            gender: "female".into(),
+            gender: Gender::Female,
             email: Some("Awa@Example.BE".into()),
+            phone: None,
+            role_in_association: None,
+            is_representative: false,
             languages: vec!["FR".into(), "wo".into(), "fr".into()],
-            ..Default::default()
         }
     }
 
     #[test]
     fn people_are_normalised() {
-        let checked = check(&input()).expect("valid");
+        let Valid(checked) = check(&input()).expect("valid");
         assert_eq!(checked.first_name, "Awa");
         assert_eq!(checked.email.as_deref(), Some("awa@example.be"));
         assert_eq!(checked.languages, ["fr", "wo"]);
@@ -594,19 +483,33 @@ mod tests {
     fn broken_rules_are_pointed_at() {
         let bad = PersonInput {
             first_name: String::new(),
-            gender: "unknown".into(),
+            last_name: "Nd\u{200B}iaye".into(),
             email: Some("nope".into()),
             phone: Some("abc".into()),
             languages: vec!["french".into()],
             ..input()
         };
-        let Err(DomainError::Invalid(errors)) = check(&bad) else {
-            panic!("invalid")
-        };
+        let errors = check(&bad).expect_err("invalid");
         let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(
             pointers,
-            ["/first_name", "/gender", "/email", "/phone", "/languages/0"]
+            [
+                "/first_name",
+                "/last_name",
+                "/email",
+                "/phone",
+                "/languages/0"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_email_with_a_hidden_character_is_refused() {
+        assert!(text::email("awa@example.be\u{200B}", "/email").is_err());
+        assert!(text::email("awa@exam\u{202E}ple.be", "/email").is_err());
+        assert_eq!(
+            text::email(" Awa@Example.BE ", "/email").ok().as_deref(),
+            Some("awa@example.be")
         );
     }
 }

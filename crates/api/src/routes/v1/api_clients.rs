@@ -4,6 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use empower_domain::db;
 use empower_domain::identity::client;
+use empower_domain::identity::scope::Scope;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch, PatchProblems,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch, non_null,
     nullable, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -42,9 +43,10 @@ pub struct ApiClientView {
     /// The public half of the credentials.
     pub client_id: String,
     /// Granted scopes.
-    pub scopes: Vec<String>,
-    /// The association the client acts for.
+    pub scopes: Vec<Scope>,
+    /// The association the client acts for (it then acts only as that association).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub association_id: Option<Uuid>,
     /// `false` once revoked: no new tokens, and its tokens stop working.
     pub active: bool,
@@ -56,19 +58,19 @@ pub struct ApiClientView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<client::Model> for ApiClientView {
-    fn from(c: client::Model) -> Self {
-        Self {
+impl ApiClientView {
+    fn of(c: client::Model) -> Result<Self, ApiError> {
+        Ok(Self {
+            scopes: c.scope_list()?,
             id: c.id,
-            name: c.name.clone(),
-            client_id: c.client_id.clone(),
-            scopes: c.scope_list(),
+            name: c.name,
+            client_id: c.client_id,
             association_id: c.association_id,
             active: c.active,
             version: c.version,
             created_at: c.created_at,
             updated_at: c.updated_at,
-        }
+        })
     }
 }
 
@@ -99,9 +101,18 @@ pub async fn list_api_clients(
     query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = client::list(&state.db, &query.page).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(ApiClientView::of)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(page_response(
         &req,
-        page.map(ApiClientView::from),
+        empower_domain::paging::Page {
+            items,
+            next_cursor: page.next_cursor,
+            total: page.total,
+        },
         Caching::NoStore,
     ))
 }
@@ -114,12 +125,11 @@ pub struct NewApiClient {
     /// Who the client is (1-200 characters).
     #[schema(max_length = 200)]
     pub name: String,
-    /// Scopes to grant: any of `sync:read`, `associations:read`, `associations:write`,
-    /// `training:read`, `restitutions:read`, `restitutions:write`, `indicators:read`,
-    /// `publications:read`.
-    #[schema(max_items = 20)]
-    pub scopes: Vec<String>,
-    /// The association the client acts for, if any.
+    /// Scopes to grant (at least one).
+    #[schema(min_items = 1, max_items = 20)]
+    pub scopes: Vec<Scope>,
+    /// The association the client acts for, if any (a live association): the client then
+    /// reads and writes only that association's records.
     pub association_id: Option<Uuid>,
 }
 
@@ -132,8 +142,7 @@ pub struct NewApiClient {
     operation_id = "create_api_client",
     request_body = NewApiClient,
     responses(
-        (status = 201, description = "Created, with its secret", body = CreatedApiClient,
-         headers(("Location" = String, description = "The client's URL"))),
+        (status = 201, description = "Created, with its secret", body = CreatedApiClient),
         (status = 415, description = "The body is not `application/json`"),
         (status = 422, description = "A field breaks its rule (an unknown scope, say)"),
     )
@@ -151,7 +160,7 @@ pub async fn create_api_client(
         &caller.audit,
         client::NewClient {
             name: body.name,
-            scopes: body.scopes,
+            scopes: body.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
             association_id: body.association_id,
         },
     )
@@ -161,7 +170,7 @@ pub async fn create_api_client(
         Some(format!("/api/v1/api-clients/{}", created.id)),
         version_etag(created.version),
         &CreatedApiClient {
-            client: created.into(),
+            client: ApiClientView::of(created)?,
             client_secret: secret,
         },
         Caching::NoStore,
@@ -176,8 +185,7 @@ pub async fn create_api_client(
     operation_id = "get_api_client",
     params(("id" = Uuid, Path, description = "The client's id")),
     responses(
-        (status = 200, description = "The client", body = ApiClientView,
-         headers(("ETag" = String, description = "The version"))),
+        (status = 200, description = "The client", body = ApiClientView),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such client"),
     )
@@ -194,7 +202,7 @@ pub async fn get_api_client(
     let etag = version_etag(found.version);
     Ok(json_with_etag(
         &req,
-        &ApiClientView::from(found),
+        &ApiClientView::of(found)?,
         Some(etag),
         Caching::NoStore,
     ))
@@ -205,22 +213,22 @@ pub async fn get_api_client(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"active": false}))]
 pub struct ApiClientPatch {
-    /// New name.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 200)]
-    pub name: Option<Option<String>>,
-    /// New scopes (replacing the old ones).
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<Vec<String>>)]
-    pub scopes: Option<Option<Vec<String>>>,
-    /// New association binding; `null` clears it.
+    /// New name (1-200 characters).
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// New scopes (replacing the old ones; at least one).
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Vec<Scope>, min_items = 1, max_items = 20)]
+    pub scopes: Option<Vec<Scope>>,
+    /// New association binding (a live association); `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub association_id: Option<Option<Uuid>>,
     /// `false` revokes the client: its tokens stop working at once.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<bool>)]
-    pub active: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = bool)]
+    pub active: Option<bool>,
 }
 
 impl Patch for ApiClientPatch {
@@ -238,18 +246,18 @@ impl Patch for ApiClientPatch {
 ///
 /// A JSON merge patch (`application/merge-patch+json`). `"active": false` revokes the client:
 /// it gets no new token, and the tokens it holds stop working at once. With `If-Match`, a
-/// stale version is refused (412) and nothing is written.
+/// stale version is refused (412) and nothing is written. A patch that changes nothing keeps the
+/// version.
 #[utoipa::path(
     tag = "api-clients",
     operation_id = "update_api_client",
     params(
         ("id" = Uuid, Path, description = "The client's id"),
-        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
     ),
     request_body(content = ApiClientPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "Updated", body = ApiClientView,
-         headers(("ETag" = String, description = "The new version"))),
+        (status = 200, description = "Updated", body = ApiClientView),
         (status = 404, description = "No such client"),
         (status = 412, description = "`If-Match` names another version"),
         (status = 415, description = "The body is not `application/merge-patch+json`"),
@@ -264,25 +272,22 @@ pub async fn update_api_client(
     if_match: IfMatch,
     body: MergePatch<ApiClientPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.into_inner()?;
-    let mut problems = PatchProblems::default();
-    let name = problems.required(patch.name, "/name");
-    let scopes = problems.required(patch.scopes, "/scopes");
-    let active = problems.required(patch.active, "/active");
-    problems.check()?;
+    let (patch, _) = body.into_inner()?;
     let changes = client::ClientChanges {
-        name,
-        scopes,
+        name: patch.name,
+        scopes: patch
+            .scopes
+            .map(|s| s.iter().map(|s| s.as_str().to_owned()).collect()),
         association_id: patch.association_id,
-        active,
+        active: patch.active,
     };
     let tx = db::begin_write(&state.db).await?;
-    let updated = client::update(&tx, &caller.audit, *id, changes, if_match.0).await?;
+    let updated = client::update(&tx, &caller.audit, *id, changes, &if_match.0).await?;
     tx.commit().await?;
     Ok(written(
         None,
         version_etag(updated.version),
-        &ApiClientView::from(updated),
+        &ApiClientView::of(updated)?,
         Caching::NoStore,
     ))
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use empower_domain::audit;
+use empower_domain::audit::{self, ActorType};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::extract::{ListQuery, PageParams};
 use crate::http::{Caching, ListBody, page_response};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, parameter_error};
 use crate::state::AppState;
 
 /// Registers the audit-log operation.
@@ -33,24 +33,29 @@ pub struct AuditEntry {
     pub id: Uuid,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
-    /// `user`, `client`, `anonymous` or `system`.
-    pub actor_type: String,
+    /// Who acted: a user, a client, nobody authenticated, or the server.
+    pub actor_type: ActorType,
     /// The acting user's or client's id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub actor_id: Option<Uuid>,
     /// What was done, such as `login.failed`, `user.created`, `refresh.reuse_detected`.
     pub action: String,
     /// The kind of record acted on.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub target_type: Option<String>,
     /// Its id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub target_id: Option<String>,
     /// The request it happened in.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request_id: Option<String>,
     /// The caller's network address.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub source_address: Option<String>,
 }
 
@@ -86,9 +91,9 @@ pub struct AuditQuery {
     /// Only actions on this record.
     #[param(max_length = 100)]
     pub target_id: Option<String>,
-    /// Only actions at or after this time (RFC 3339).
+    /// Only actions at or after this time (RFC 3339, years 1900-2100).
     pub occurred_after: Option<DateTime<Utc>>,
-    /// Only actions before this time (RFC 3339).
+    /// Only actions before this time (RFC 3339, years 1900-2100).
     pub occurred_before: Option<DateTime<Utc>>,
 }
 
@@ -118,7 +123,9 @@ pub async fn list_audit_log(
         occurred_after: q.occurred_after,
         occurred_before: q.occurred_before,
     };
-    let page = audit::list(&state.db, &filter, &query.page).await?;
+    let page = audit::list(&state.db, &filter, &query.page)
+        .await
+        .map_err(parameter_error)?;
     Ok(page_response(
         &req,
         page.map(AuditEntry::from),

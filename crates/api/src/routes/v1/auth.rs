@@ -61,9 +61,11 @@ pub struct TokenResponse {
     pub expires_in: i64,
     /// Opaque token for `POST /api/v1/auth/refresh` (people only; single use).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub refresh_token: Option<String>,
     /// Space-separated scopes granted (API clients only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub scope: Option<String>,
 }
 
@@ -223,17 +225,34 @@ pub struct OAuthError {
     pub error_description: String,
 }
 
+/// The OAuth 2.0 grant types this API issues tokens for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// The client credentials grant (RFC 6749 §4.4), for partner sync jobs.
+    ClientCredentials,
+}
+
 /// A token request (client credentials grant), as form fields.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "client_credentials", "scope": "sync:read"}))]
 pub struct ClientTokenRequest {
     /// Must be `client_credentials`.
+    #[schema(value_type = GrantType)]
     pub grant_type: String,
-    /// Space-separated scopes wanted: a subset of the client's (all of them when absent).
+    /// Space-separated scopes wanted (`sync:read`, `associations:read`, `associations:write`):
+    /// a subset of the client's (all of them when absent).
+    #[schema(
+        nullable = false,
+        max_length = 200,
+        example = "sync:read associations:read"
+    )]
     pub scope: Option<String>,
     /// The client id, when not sent with HTTP Basic authentication.
+    #[schema(nullable = false, max_length = 200)]
     pub client_id: Option<String>,
     /// The client secret, when not sent with HTTP Basic authentication.
+    #[schema(nullable = false, max_length = 200, format = Password)]
     pub client_secret: Option<String>,
 }
 
@@ -357,10 +376,16 @@ pub async fn issue_client_token(
             "unknown client, wrong secret, or revoked",
         ));
     };
-    let held = client.scope_list();
-    let granted = match form.scope.as_deref().map(scope::split) {
+    let held = client.scope_list()?;
+    let wanted: Option<Option<Vec<scope::Scope>>> = form.scope.as_deref().map(|names| {
+        scope::split(names)
+            .iter()
+            .map(|name| scope::Scope::parse(name).filter(|s| held.contains(s)))
+            .collect()
+    });
+    let granted = match wanted {
         None => held,
-        Some(wanted) if !wanted.is_empty() && wanted.iter().all(|s| held.contains(s)) => wanted,
+        Some(Some(wanted)) if !wanted.is_empty() => wanted,
         Some(_) => {
             return Ok(oauth_error(
                 400,
@@ -369,7 +394,7 @@ pub async fn issue_client_token(
             ));
         }
     };
-    let granted = granted.join(" ");
+    let granted = scope::join(&granted);
     let access_token = sign(
         &state,
         &Subject {

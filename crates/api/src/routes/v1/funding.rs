@@ -3,17 +3,18 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use empower_domain::db;
-use empower_domain::funding::{self, entity::Model};
+use empower_domain::funding::{self, FundingInput, FundingStatus, Model, format_cents};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::associations::visibility;
 use crate::auth::Caller;
 use crate::extract::{
     ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch,
-    apply_merge_patch, version_etag,
+    apply_merge_patch, non_null, nullable, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
@@ -28,50 +29,38 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(delete_funding_application);
 }
 
-/// Where an application stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FundingStatus {
-    /// Being written.
-    Draft,
-    /// Sent to the funder.
-    Submitted,
-    /// Funded.
-    Granted,
-    /// Not funded.
-    Rejected,
-}
-
-impl FundingStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Granted => "granted",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    fn parse(value: &str) -> Self {
-        match value {
-            "submitted" => Self::Submitted,
-            "granted" => Self::Granted,
-            "rejected" => Self::Rejected,
-            _ => Self::Draft,
-        }
-    }
-}
-
 /// An amount in euros: a decimal string such as `"1250.50"` or a JSON number.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Amount {
-    /// `"1250.50"`.
+    /// `"1250.50"`: 0 or more, at most 2 decimals.
     Text(String),
     /// `1250.5`.
-    #[schema(value_type = f64)]
     Number(serde_json::Number),
 }
+
+impl PartialSchema for Amount {
+    fn schema() -> RefOr<Schema> {
+        let text = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[0-9]{1,10}(\\.[0-9]{1,2})?$"))
+            .examples(["1250.50"]);
+        let number = ObjectBuilder::new()
+            .schema_type(Type::Number)
+            .minimum(Some(0))
+            .maximum(Some(1_000_000_000))
+            .examples([1250.5]);
+        OneOfBuilder::new()
+            .item(text)
+            .item(number)
+            .description(Some(
+                "EUR, 0 or more, at most 2 decimals: a decimal string such as `\"1250.50\"` or a JSON number.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Amount {}
 
 impl Amount {
     fn text(&self) -> String {
@@ -96,7 +85,7 @@ pub struct FundingBody {
     /// Who funds it (1-200 characters).
     #[schema(min_length = 1, max_length = 200)]
     pub funder: String,
-    /// When it was submitted; required once submitted, not in the future.
+    /// When it was submitted; required once submitted, not in the future, not before 1900.
     pub submitted_on: Option<NaiveDate>,
     /// EUR, 0 or more, at most 2 decimals.
     pub amount_requested: Amount,
@@ -107,31 +96,79 @@ pub struct FundingBody {
 }
 
 impl FundingBody {
-    fn input(&self) -> funding::FundingInput {
-        funding::FundingInput {
+    fn input(&self) -> FundingInput {
+        FundingInput {
             call_title: self.call_title.clone(),
             funder: self.funder.clone(),
             submitted_on: self.submitted_on,
             amount_requested: self.amount_requested.text(),
-            status: self.status.as_str().into(),
+            status: self.status,
             amount_granted: self.amount_granted.as_ref().map(Amount::text),
         }
     }
 
-    fn from_model(m: &Model) -> Self {
+    fn from_input(input: FundingInput) -> Self {
         Self {
-            call_title: m.call_title.clone(),
-            funder: m.funder.clone(),
-            submitted_on: m.submitted_on,
-            amount_requested: Amount::Text(m.amount_requested.clone()),
-            status: FundingStatus::parse(&m.status),
-            amount_granted: m.amount_granted.clone().map(Amount::Text),
+            call_title: input.call_title,
+            funder: input.funder,
+            submitted_on: input.submitted_on,
+            amount_requested: Amount::Text(input.amount_requested),
+            status: input.status,
+            amount_granted: input.amount_granted.map(Amount::Text),
         }
     }
 }
 
+/// A merge patch of a funding application: absent fields stay, `null` clears a field that
+/// can be empty. The result must keep every rule.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "granted", "amount_granted": "10000.00"}))]
+pub struct FundingPatch {
+    /// The call for proposals; cannot be cleared.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub call_title: Option<String>,
+    /// Who funds it; cannot be cleared.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub funder: Option<String>,
+    /// When it was submitted.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub submitted_on: Option<Option<NaiveDate>>,
+    /// EUR; cannot be cleared.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Amount)]
+    pub amount_requested: Option<Amount>,
+    /// Where it stands; cannot be cleared.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = FundingStatus)]
+    pub status: Option<FundingStatus>,
+    /// EUR, only when granted.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Amount>)]
+    pub amount_granted: Option<Option<Amount>>,
+}
+
+impl Patch for FundingPatch {
+    const READ_ONLY: &'static [&'static str] = &[
+        "/id",
+        "/association_id",
+        "/version",
+        "/created_at",
+        "/updated_at",
+    ];
+}
+
 /// A funding application as read.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "association_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
+    "call_title": "Diaspora initiatives 2026", "funder": "Demo Foundation", "submitted_on": "2026-10-01",
+    "amount_requested": "12500.00", "status": "granted", "amount_granted": "10000.00", "version": 2,
+    "created_at": "2026-11-27T10:00:00Z", "updated_at": "2026-11-27T10:00:00Z"
+}))]
 pub struct FundingView {
     /// Id.
     pub id: Uuid,
@@ -142,12 +179,15 @@ pub struct FundingView {
     /// Who funds it.
     pub funder: String,
     /// When it was submitted.
+    #[schema(required = true)]
     pub submitted_on: Option<NaiveDate>,
     /// EUR, `"12500.00"`.
+    #[schema(pattern = "^[0-9]+\\.[0-9]{2}$")]
     pub amount_requested: String,
     /// Where it stands.
     pub status: FundingStatus,
     /// EUR, when granted.
+    #[schema(required = true, pattern = "^[0-9]+\\.[0-9]{2}$")]
     pub amount_granted: Option<String>,
     /// +1 on every change; the `ETag`.
     pub version: i32,
@@ -162,17 +202,22 @@ impl From<Model> for FundingView {
         Self {
             id: m.id,
             association_id: m.association_id,
-            status: FundingStatus::parse(&m.status),
+            status: m.status,
             call_title: m.call_title,
             funder: m.funder,
             submitted_on: m.submitted_on,
-            amount_requested: m.amount_requested,
-            amount_granted: m.amount_granted,
+            amount_requested: format_cents(m.amount_requested_cents),
+            amount_granted: m.amount_granted_cents.map(format_cents),
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
     }
+}
+
+/// The location of an application.
+pub fn location(id: Uuid) -> String {
+    format!("/api/v1/funding-applications/{id}")
 }
 
 /// List an association's funding applications.
@@ -195,7 +240,7 @@ pub async fn list_funding_applications(
     id: web::Path<Uuid>,
     query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = funding::list(&state.db, *id, &query.page, visibility(&caller)).await?;
+    let page = funding::list(&state.db, *id, &query.page, &caller.scope()).await?;
     Ok(page_response(
         &req,
         page.map(FundingView::from),
@@ -213,8 +258,7 @@ pub async fn list_funding_applications(
     params(("id" = Uuid, Path, description = "The association's id")),
     request_body = FundingBody,
     responses(
-        (status = 201, description = "Recorded", body = FundingView,
-         headers(("Location" = String, description = "Its URL"))),
+        (status = 201, description = "Recorded", body = FundingView),
         (status = 404, description = "No such association (or not yours)"),
         (status = 422, description = "A field breaks its rule"),
     )
@@ -228,10 +272,10 @@ pub async fn create_funding_application(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner()?.input();
     let tx = db::begin_write(&state.db).await?;
-    let created = funding::create(&tx, &caller.audit, *id, &input, visibility(&caller)).await?;
+    let created = funding::create(&tx, &caller.audit, *id, &input, &caller.scope()).await?;
     tx.commit().await?;
     Ok(written(
-        Some(format!("/api/v1/funding-applications/{}", created.id)),
+        Some(location(created.id)),
         version_etag(created.version),
         &FundingView::from(created),
         Caching::Allowed,
@@ -246,8 +290,7 @@ pub async fn create_funding_application(
     operation_id = "get_funding_application",
     params(("id" = Uuid, Path, description = "The application's id")),
     responses(
-        (status = 200, description = "The application", body = FundingView,
-         headers(("ETag" = String, description = "The version"))),
+        (status = 200, description = "The application", body = FundingView),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such application (or not yours)"),
     )
@@ -260,7 +303,7 @@ pub async fn get_funding_application(
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let found = funding::get(&state.db, *id, visibility(&caller)).await?;
+    let found = funding::get(&state.db, *id, &caller.scope()).await?;
     let etag = version_etag(found.version);
     Ok(json_with_etag(
         &req,
@@ -270,31 +313,16 @@ pub async fn get_funding_application(
     ))
 }
 
-/// A merge patch of a funding application.
-#[derive(Debug, Deserialize, ToSchema)]
-#[schema(value_type = Object, example = json!({"status": "granted", "amount_granted": "10000.00"}))]
-pub struct FundingPatch(serde_json::Map<String, serde_json::Value>);
-
-impl Patch for FundingPatch {
-    const READ_ONLY: &'static [&'static str] = &[
-        "/id",
-        "/association_id",
-        "/version",
-        "/created_at",
-        "/updated_at",
-    ];
-}
-
 /// Update a funding application.
 ///
-/// A JSON merge patch (`application/merge-patch+json`); the result must keep every rule. With
-/// `If-Match`, a stale version is 412.
+/// A JSON merge patch (`application/merge-patch+json`); the result must keep every rule. A
+/// patch that changes nothing keeps the version. With `If-Match`, a stale version is 412.
 #[utoipa::path(
     tag = "funding",
     operation_id = "update_funding_application",
     params(
         ("id" = Uuid, Path, description = "The application's id"),
-        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
     ),
     request_body(content = FundingPatch, content_type = "application/merge-patch+json"),
     responses(
@@ -312,24 +340,22 @@ pub async fn update_funding_application(
     if_match: IfMatch,
     body: MergePatch<FundingPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = serde_json::Value::Object(body.into_inner()?.0);
+    let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let current = funding::get(&tx, *id, visibility(&caller)).await?;
-    let input = apply_merge_patch(&FundingBody::from_model(&current), &patch)?.input();
-    let updated = funding::replace(
+    let updated = funding::update(
         &tx,
         &caller.audit,
         *id,
-        &input,
-        if_match.0,
-        visibility(&caller),
+        &if_match.0,
+        &caller.scope(),
+        |current| apply_merge_patch(&FundingBody::from_input(current), &patch).map(|b| b.input()),
     )
     .await?;
     tx.commit().await?;
     Ok(written(
         None,
-        version_etag(updated.version),
-        &FundingView::from(updated),
+        version_etag(updated.row.version),
+        &FundingView::from(updated.row),
         Caching::Allowed,
     ))
 }
@@ -342,7 +368,7 @@ pub async fn update_funding_application(
     operation_id = "delete_funding_application",
     params(
         ("id" = Uuid, Path, description = "The application's id"),
-        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -358,7 +384,7 @@ pub async fn delete_funding_application(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    funding::delete(&tx, &caller.audit, *id, if_match.0, visibility(&caller)).await?;
+    funding::delete(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,6 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod api_clients;
-pub mod association_files;
 pub mod associations;
 pub mod audit_log;
 pub mod auth;
@@ -20,7 +19,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(users::configure)
         .configure(api_clients::configure)
         .configure(audit_log::configure)
-        .configure(association_files::configure)
         .configure(associations::configure)
         .configure(people::configure)
         .configure(funding::configure)

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, PatchProblems, nullable,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, non_null, nullable,
     version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
@@ -26,42 +26,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_user)
         .service(get_user)
         .service(update_user);
-}
-
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserRole {
-    /// Everything, including users and API clients.
-    Admin,
-    /// Programme staff: read and write programme data.
-    Staff,
-    /// A member of one association, bound to it.
-    Association,
-    /// Reads everything except personal data.
-    Viewer,
-}
-
-impl From<Role> for UserRole {
-    fn from(role: Role) -> Self {
-        match role {
-            Role::Admin => Self::Admin,
-            Role::Staff => Self::Staff,
-            Role::Association => Self::Association,
-            Role::Viewer => Self::Viewer,
-        }
-    }
-}
-
-impl From<UserRole> for Role {
-    fn from(role: UserRole) -> Self {
-        match role {
-            UserRole::Admin => Self::Admin,
-            UserRole::Staff => Self::Staff,
-            UserRole::Association => Self::Association,
-            UserRole::Viewer => Self::Viewer,
-        }
-    }
 }
 
 /// A user account. The password is never shown.
@@ -79,9 +43,10 @@ pub struct UserView {
     /// Name shown in the apps.
     pub display_name: String,
     /// What the user may do.
-    pub role: UserRole,
+    pub role: Role,
     /// The association an `association` user belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub association_id: Option<Uuid>,
     /// Deactivated users cannot log in, and their tokens stop working.
     pub active: bool,
@@ -99,7 +64,7 @@ impl From<user::Model> for UserView {
             id: u.id,
             email: u.email,
             display_name: u.display_name,
-            role: u.role.into(),
+            role: u.role,
             association_id: u.association_id,
             active: u.active,
             version: u.version,
@@ -120,7 +85,10 @@ fn respond(req: &HttpRequest, user: user::Model) -> HttpResponse {
 #[utoipa::path(
     tag = "me",
     operation_id = "get_me",
-    responses((status = 200, description = "My account", body = UserView))
+    responses(
+        (status = 200, description = "My account", body = UserView),
+        (status = 304, description = "Not modified"),
+    )
 )]
 #[get("/me")]
 pub async fn get_me(
@@ -140,15 +108,18 @@ pub struct PasswordChange {
     /// The password in use now.
     #[schema(max_length = 256, format = Password)]
     pub current_password: String,
-    /// The new password, at least 12 characters.
+    /// The new password: at least 12 characters, not blank, not the current one, and hard to
+    /// guess (a strength estimator refuses common passwords, keyboard patterns and the
+    /// account's own email or name).
     #[schema(min_length = 12, max_length = 256, format = Password)]
     pub new_password: String,
 }
 
 /// Change my password.
 ///
-/// Requires the current password. Every refresh token of the account is revoked: other
-/// sessions must log in again.
+/// Requires the current password; the new one must be strong and differ from it (every
+/// problem is reported at once). Every refresh token of the account is revoked: other sessions
+/// must log in again.
 #[utoipa::path(
     tag = "me",
     operation_id = "change_my_password",
@@ -156,7 +127,7 @@ pub struct PasswordChange {
     responses(
         (status = 204, description = "Changed"),
         (status = 415, description = "The body is not `application/json`"),
-        (status = 422, description = "The current password is wrong, or the new one too short"),
+        (status = 422, description = "The current password is wrong, or the new one too weak or unchanged"),
     )
 )]
 #[post("/me/password")]
@@ -167,9 +138,9 @@ pub async fn change_my_password(
 ) -> Result<HttpResponse, ApiError> {
     let me = caller.user().cloned().ok_or(ApiError::Forbidden)?;
     let body = body.into_inner()?;
-    user::verify_current(&me, &body.current_password)?;
+    let hash = user::check_password_change(&me, &body.current_password, &body.new_password)?;
     let tx = db::begin_write(&state.db).await?;
-    user::set_password(&tx, &caller.audit, me.id, &body.new_password).await?;
+    user::set_password(&tx, &caller.audit, me.id, hash).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -180,7 +151,7 @@ pub async fn change_my_password(
 #[into_params(parameter_in = Query)]
 pub struct UserFilter {
     /// Only this role.
-    pub role: Option<UserRole>,
+    pub role: Option<Role>,
     /// Only active (`true`) or deactivated (`false`) accounts.
     pub active: Option<bool>,
 }
@@ -202,7 +173,7 @@ pub async fn list_users(
     query: ListQuery<UserFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = user::UserFilter {
-        role: query.filter.role.map(Role::from),
+        role: query.filter.role,
         active: query.filter.active,
     };
     let page = user::list(&state.db, &filter, &query.page).await?;
@@ -221,17 +192,18 @@ pub async fn list_users(
     "role": "staff", "password": "a long enough passphrase"
 }))]
 pub struct NewUserBody {
-    /// Login email, unique (any case).
-    #[schema(max_length = 254)]
+    /// Login email, unique (any case; no invisible characters).
+    #[schema(min_length = 3, max_length = 254, format = Email)]
     pub email: String,
     /// Name shown in the apps (1-200 characters).
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     /// What the user may do.
-    pub role: UserRole,
-    /// Required exactly when the role is `association`.
+    pub role: Role,
+    /// Required exactly when the role is `association`: a live association of the registry.
     pub association_id: Option<Uuid>,
-    /// At least 12 characters.
+    /// At least 12 characters, hard to guess (not blank, not a common password, not the
+    /// email or name).
     #[schema(min_length = 12, max_length = 256, format = Password)]
     pub password: String,
 }
@@ -239,14 +211,13 @@ pub struct NewUserBody {
 /// Create a user.
 ///
 /// The email must not be taken (409). `association_id` is required exactly when the role is
-/// `association`.
+/// `association`, and must name a live association (422). Every problem is reported at once.
 #[utoipa::path(
     tag = "users",
     operation_id = "create_user",
     request_body = NewUserBody,
     responses(
-        (status = 201, description = "Created", body = UserView,
-         headers(("Location" = String, description = "The new user's URL"), ("ETag" = String, description = "Its version"))),
+        (status = 201, description = "Created", body = UserView),
         (status = 409, description = "The email is taken"),
         (status = 415, description = "The body is not `application/json`"),
         (status = 422, description = "A field breaks its rule"),
@@ -266,7 +237,7 @@ pub async fn create_user(
         user::NewUser {
             email: body.email,
             display_name: body.display_name,
-            role: body.role.into(),
+            role: body.role,
             association_id: body.association_id,
             password: body.password,
         },
@@ -289,8 +260,7 @@ pub async fn create_user(
     operation_id = "get_user",
     params(("id" = Uuid, Path, description = "The user's id")),
     responses(
-        (status = 200, description = "The user", body = UserView,
-         headers(("ETag" = String, description = "The version"))),
+        (status = 200, description = "The user", body = UserView),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such user"),
     )
@@ -306,27 +276,28 @@ pub async fn get_user(
     Ok(respond(&req, user::get(&state.db, *id).await?))
 }
 
-/// Changes to a user (JSON merge patch).
+/// Changes to a user (JSON merge patch): absent fields stay; only `association_id` can be
+/// cleared with `null`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"active": false}))]
 pub struct UserPatch {
-    /// New display name.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, max_length = 200)]
-    pub display_name: Option<Option<String>>,
+    /// New display name (1-200 characters).
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub display_name: Option<String>,
     /// New role.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<UserRole>)]
-    pub role: Option<Option<UserRole>>,
-    /// New association binding; `null` clears it.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Role)]
+    pub role: Option<Role>,
+    /// New association binding (a live association); `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub association_id: Option<Option<Uuid>>,
     /// `false` deactivates the account (its tokens stop working at once); `true` reactivates.
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<bool>)]
-    pub active: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = bool)]
+    pub active: Option<bool>,
 }
 
 impl Patch for UserPatch {
@@ -343,19 +314,18 @@ impl Patch for UserPatch {
 /// Update or deactivate a user.
 ///
 /// A JSON merge patch (`application/merge-patch+json`): absent fields stay, `null` clears
-/// `association_id`. `"active": false` deactivates the account. With `If-Match`, a stale
-/// version is refused (412) and nothing is written.
+/// `association_id`. `"active": false` deactivates the account. A patch that changes nothing
+/// keeps the version. With `If-Match`, a stale version is refused (412) and nothing is written.
 #[utoipa::path(
     tag = "users",
     operation_id = "update_user",
     params(
         ("id" = Uuid, Path, description = "The user's id"),
-        ("If-Match" = Option<String>, Header, description = "The version you read (its ETag)"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
     ),
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
     responses(
-        (status = 200, description = "Updated", body = UserView,
-         headers(("ETag" = String, description = "The new version"))),
+        (status = 200, description = "Updated", body = UserView),
         (status = 404, description = "No such user"),
         (status = 409, description = "An admin tried to deactivate or demote themself"),
         (status = 412, description = "`If-Match` names another version"),
@@ -371,20 +341,15 @@ pub async fn update_user(
     if_match: IfMatch,
     body: MergePatch<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let patch = body.into_inner()?;
-    let mut problems = PatchProblems::default();
-    let display_name = problems.required(patch.display_name, "/display_name");
-    let role = problems.required(patch.role, "/role");
-    let active = problems.required(patch.active, "/active");
-    problems.check()?;
+    let (patch, _) = body.into_inner()?;
     let changes = user::UserChanges {
-        display_name,
-        role: role.map(Role::from),
+        display_name: patch.display_name,
+        role: patch.role,
         association_id: patch.association_id,
-        active,
+        active: patch.active,
     };
     let tx = db::begin_write(&state.db).await?;
-    let updated = user::update(&tx, &caller.audit, *id, changes, if_match.0).await?;
+    let updated = user::update(&tx, &caller.audit, *id, changes, &if_match.0).await?;
     tx.commit().await?;
     Ok(written(
         None,

@@ -1,0 +1,207 @@
+//! The association list: typed filters, a multi-key sort with the id as tie-breaker, keyset
+//! pages. Three queries a page: the rows, their countries, their SDGs.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::entity::{association, country_link, sdg_link};
+use super::store::{country_codes, with_links};
+use super::{Association, Region, Status};
+use crate::paging::{self, KeyValue, Page, PageRequest, SortKey};
+use crate::policy::CallerScope;
+use crate::reference::country;
+use crate::{DomainError, FieldError, text, time};
+
+/// A sort key of the association list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortField {
+    /// By name (case- and accent-insensitive).
+    Name,
+    /// By creation.
+    CreatedAt,
+    /// By last change.
+    UpdatedAt,
+}
+
+impl SortKey<association::Entity> for SortField {
+    fn column(self) -> association::Column {
+        match self {
+            Self::Name => association::Column::NameKey,
+            Self::CreatedAt => association::Column::CreatedAt,
+            Self::UpdatedAt => association::Column::UpdatedAt,
+        }
+    }
+
+    fn value(self, row: &association::Model) -> KeyValue {
+        match self {
+            Self::Name => KeyValue::Text(row.name_key.clone()),
+            Self::CreatedAt => KeyValue::Text(row.created_at.to_rfc3339()),
+            Self::UpdatedAt => KeyValue::Text(row.updated_at.to_rfc3339()),
+        }
+    }
+
+    fn parse(self, value: &KeyValue) -> Option<sea_orm::Value> {
+        let KeyValue::Text(text) = value else {
+            return None;
+        };
+        match self {
+            Self::Name => Some(text.clone().into()),
+            Self::CreatedAt | Self::UpdatedAt => DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|t| t.with_timezone(&Utc).into()),
+        }
+    }
+}
+
+/// Filters of the association list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AssociationFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only with this country of origin (an ISO code of `/api/v1/countries`).
+    pub country: Option<String>,
+    /// Only in this region.
+    pub region: Option<Region>,
+    /// Only with (`true`) or without (`false`) a priority country of origin.
+    pub priority_country: Option<bool>,
+    /// Only tagged with this SDG (1-17).
+    pub sdg: Option<i32>,
+    /// Search in name and acronym, ignoring case and accents (at most 200 characters).
+    pub q: Option<String>,
+    /// Only changed after this time.
+    pub updated_after: Option<DateTime<Utc>>,
+}
+
+/// Longest search text.
+pub const MAX_QUERY: usize = 200;
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Checks the filters' values; problems name the parameter.
+async fn check_filter(
+    db: &impl ConnectionTrait,
+    filter: &AssociationFilter,
+) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    if let Some(code) = &filter.country {
+        let code = code.to_ascii_uppercase();
+        if code.len() != 2 || !country_codes(db).await?.contains(&code) {
+            errors.push(FieldError::new(
+                "country",
+                "must be an ISO 3166-1 alpha-2 code of /api/v1/countries",
+            ));
+        }
+    }
+    if filter.sdg.is_some_and(|sdg| !(1..=17).contains(&sdg)) {
+        errors.push(FieldError::new("sdg", "must be an SDG number, 1 to 17"));
+    }
+    if let Some(q) = &filter.q {
+        text::collect(&mut errors, text::line(q, "q", 1, MAX_QUERY));
+    }
+    if let Some(after) = filter.updated_after {
+        text::collect(&mut errors, time::check_instant(after, "updated_after"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errors))
+    }
+}
+
+/// Lists live associations the caller may see: filtered, sorted (then by id), paginated by
+/// keyset.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &AssociationFilter,
+    sort: &[(SortField, bool)],
+    page: &PageRequest,
+    scope: &CallerScope,
+) -> Result<Page<Association>, DomainError> {
+    check_filter(db, filter).await?;
+    let mut select = association::Entity::find().filter(association::Column::DeletedAt.is_null());
+    if let Some(id) = scope.bound_to {
+        select = select.filter(association::Column::Id.eq(id));
+    }
+    if let Some(status) = filter.status {
+        select = select.filter(association::Column::Status.eq(status));
+    }
+    if let Some(region) = filter.region {
+        select = select.filter(association::Column::Region.eq(region));
+    }
+    if let Some(code) = &filter.country {
+        select = select.filter(
+            association::Column::Id.in_subquery(
+                Query::select()
+                    .column(country_link::Column::AssociationId)
+                    .from(country_link::Entity)
+                    .and_where(country_link::Column::CountryCode.eq(code.to_ascii_uppercase()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(priority) = filter.priority_country {
+        let sub = Query::select()
+            .column((country_link::Entity, country_link::Column::AssociationId))
+            .from(country_link::Entity)
+            .inner_join(
+                country::Entity,
+                Expr::col((country::Entity, country::Column::Code))
+                    .equals((country_link::Entity, country_link::Column::CountryCode)),
+            )
+            .and_where(Expr::col((country::Entity, country::Column::Priority)).eq(true))
+            .to_owned();
+        select = select.filter(if priority {
+            association::Column::Id.in_subquery(sub)
+        } else {
+            association::Column::Id.not_in_subquery(sub)
+        });
+    }
+    if let Some(sdg) = filter.sdg {
+        select = select.filter(
+            association::Column::Id.in_subquery(
+                Query::select()
+                    .column(sdg_link::Column::AssociationId)
+                    .from(sdg_link::Entity)
+                    .and_where(sdg_link::Column::Sdg.eq(sdg))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(q) = filter
+        .q
+        .as_deref()
+        .map(text::fold)
+        .filter(|q| !q.is_empty())
+    {
+        select = select.filter(
+            Expr::col(association::Column::SearchText)
+                .like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')),
+        );
+    }
+    if let Some(after) = filter.updated_after {
+        select = select.filter(association::Column::UpdatedAt.gt(after));
+    }
+    let sort: Vec<(SortField, bool)> = if sort.is_empty() {
+        vec![(SortField::Name, false)]
+    } else {
+        sort.to_vec()
+    };
+    let page = paging::by_keys(
+        db,
+        select,
+        &sort,
+        (association::Column::Id, |row: &association::Model| row.id),
+        page,
+    )
+    .await?;
+    Ok(Page {
+        items: with_links(db, page.items).await?,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+}

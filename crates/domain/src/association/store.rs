@@ -1,0 +1,434 @@
+//! Storing associations: reads with their links, create, change, upsert and delete through the
+//! shared write layer, and the conflicts only the database knows (names, look-alike names,
+//! enterprise numbers).
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entity::{association, country_link, sdg_link};
+use super::input::{AssociationInput, Facts, Valid, check};
+use super::{Association, Status};
+use crate::audit::AuditContext;
+use crate::db::Tx;
+use crate::error::{Refusal, RefusalKind};
+use crate::policy::CallerScope;
+use crate::reference::country;
+use crate::resource::{self, Precondition, Written, json_text};
+use crate::{DomainError, text};
+
+/// Loads countries and SDGs for many associations in two queries.
+pub(super) async fn with_links(
+    db: &impl ConnectionTrait,
+    rows: Vec<association::Model>,
+) -> Result<Vec<Association>, DomainError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let countries = country_link::Entity::find()
+        .filter(country_link::Column::AssociationId.is_in(ids.clone()))
+        .order_by_asc(country_link::Column::CountryCode)
+        .all(db)
+        .await?;
+    let sdgs = sdg_link::Entity::find()
+        .filter(sdg_link::Column::AssociationId.is_in(ids))
+        .order_by_asc(sdg_link::Column::Sdg)
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let codes = countries
+                .iter()
+                .filter(|c| c.association_id == row.id)
+                .map(|c| c.country_code.clone())
+                .collect();
+            let goals = sdgs
+                .iter()
+                .filter(|s| s.association_id == row.id)
+                .map(|s| s.sdg)
+                .collect();
+            Association::new(row, codes, goals)
+        })
+        .collect()
+}
+
+async fn with_links_one(
+    db: &impl ConnectionTrait,
+    row: association::Model,
+) -> Result<Association, DomainError> {
+    with_links(db, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| DomainError::Internal("an association vanished while loading".into()))
+}
+
+/// Checks that a record belonging to `association_id` is the caller's to see: the association
+/// is live and the caller may see it. Otherwise the record is `what`, not found. One query.
+pub async fn check_parent(
+    db: &impl ConnectionTrait,
+    association_id: Uuid,
+    scope: &CallerScope,
+    what: &'static str,
+) -> Result<(), DomainError> {
+    let live = scope.sees(crate::policy::Owner::Association(association_id))
+        && association::Entity::find_by_id(association_id)
+            .filter(association::Column::DeletedAt.is_null())
+            .count(db)
+            .await?
+            > 0;
+    if live {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound(what))
+    }
+}
+
+/// Reads one live association the caller may see (others are "not found").
+pub async fn get(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    scope: &CallerScope,
+) -> Result<Association, DomainError> {
+    let row = resource::find_live::<association::Entity>(db, id, scope).await?;
+    with_links_one(db, row).await
+}
+
+/// The ISO codes of `/api/v1/countries`.
+pub(super) async fn country_codes(
+    db: &impl ConnectionTrait,
+) -> Result<HashSet<String>, DomainError> {
+    Ok(country::Entity::find()
+        .select_only()
+        .column(country::Column::Code)
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Checks an input against every field rule, countries included.
+pub(super) fn validate(
+    input: &AssociationInput,
+    countries: &HashSet<String>,
+) -> Result<Valid, DomainError> {
+    let is_country = |code: &str| countries.contains(code);
+    check(
+        input,
+        &Facts {
+            this_year: Utc::now().year(),
+            is_country: &is_country,
+        },
+    )
+    .map_err(DomainError::Invalid)
+}
+
+/// Refuses a name or enterprise number another live association has, and a name that looks
+/// like another's.
+pub(super) async fn check_conflicts(
+    db: &impl ConnectionTrait,
+    valid: &Valid,
+    except: Option<Uuid>,
+) -> Result<(), DomainError> {
+    let live = || {
+        let mut q = association::Entity::find().filter(association::Column::DeletedAt.is_null());
+        if let Some(id) = except {
+            q = q.filter(association::Column::Id.ne(id));
+        }
+        q
+    };
+    let key = text::fold(valid.name());
+    let skeleton = text::skeleton(valid.name());
+    let same = live()
+        .filter(
+            Condition::any()
+                .add(association::Column::NameKey.eq(key.as_str()))
+                .add(association::Column::NameSkeleton.eq(skeleton.as_str())),
+        )
+        .one(db)
+        .await?;
+    if let Some(other) = same {
+        if other.name_key == key {
+            return Err(DomainError::Conflict(format!(
+                "an association named \"{}\" already exists",
+                valid.name()
+            )));
+        }
+        return Err(DomainError::Refused(Refusal {
+            code: "name_confusable",
+            title: "Name confusable with another",
+            kind: RefusalKind::Conflict,
+            detail: format!(
+                "\"{}\" looks like the name of the association \"{}\"",
+                valid.name(),
+                other.name
+            ),
+            allowed: None,
+        }));
+    }
+    if let Some(number) = valid.enterprise_number()
+        && live()
+            .filter(association::Column::EnterpriseNumber.eq(number))
+            .count(db)
+            .await?
+            > 0
+    {
+        return Err(DomainError::Conflict(format!(
+            "an association with enterprise number {number} already exists"
+        )));
+    }
+    Ok(())
+}
+
+/// Sets every stored field from a valid input, the derived keys included.
+pub(super) fn apply(row: &mut association::ActiveModel, valid: &Valid) {
+    let name_key = text::fold(&valid.name);
+    let search = match &valid.acronym {
+        Some(acronym) => format!("{name_key} {}", text::fold(acronym)),
+        None => name_key.clone(),
+    };
+    row.name = Set(valid.name.clone());
+    row.name_skeleton = Set(Some(text::skeleton(&valid.name)));
+    row.name_key = Set(name_key);
+    row.search_text = Set(search);
+    row.acronym = Set(valid.acronym.clone());
+    row.legal_form = Set(valid.legal_form);
+    row.enterprise_number = Set(valid.enterprise_number.clone());
+    row.founded_year = Set(valid.founded_year);
+    row.member_count = Set(valid.member_count);
+    row.street = Set(valid.street.clone());
+    row.postal_code = Set(valid.postal_code.clone());
+    row.city = Set(valid.city.clone());
+    row.region = Set(valid.region);
+    row.thematic_areas = Set(json_text(&valid.thematic_areas));
+    row.intervention_regions = Set(valid.intervention_regions.clone());
+    row.woman_led = Set(valid.woman_led);
+    row.contact_email = Set(valid.email.clone());
+    row.contact_phone = Set(valid.phone.clone());
+    row.website = Set(valid.website.clone());
+    row.consent_granted = Set(valid.consent_granted);
+    row.consent_fields = Set(json_text(&valid.consent_fields));
+}
+
+/// A new row with its bookkeeping, for one association or many.
+pub(super) fn new_row(id: Uuid, valid: &Valid) -> association::ActiveModel {
+    let mut row = association::ActiveModel {
+        id: Set(id),
+        status: Set(Status::Applicant),
+        consent_recorded_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    apply(&mut row, valid);
+    row
+}
+
+/// Writes the countries and SDGs of one association (replacing what was there).
+async fn replace_links(tx: &Tx, id: Uuid, valid: &Valid) -> Result<(), DomainError> {
+    country_link::Entity::delete_many()
+        .filter(country_link::Column::AssociationId.eq(id))
+        .exec(tx)
+        .await?;
+    sdg_link::Entity::delete_many()
+        .filter(sdg_link::Column::AssociationId.eq(id))
+        .exec(tx)
+        .await?;
+    insert_links(tx, &[(id, valid)]).await
+}
+
+/// Inserts the countries and SDGs of new associations, a few statements for many.
+pub(super) async fn insert_links(tx: &Tx, rows: &[(Uuid, &Valid)]) -> Result<(), DomainError> {
+    let countries: Vec<country_link::ActiveModel> = rows
+        .iter()
+        .flat_map(|(id, valid)| {
+            valid
+                .countries
+                .iter()
+                .map(|code| country_link::ActiveModel {
+                    association_id: Set(*id),
+                    country_code: Set(code.clone()),
+                })
+        })
+        .collect();
+    for part in countries.chunks(2000) {
+        country_link::Entity::insert_many(part.to_vec())
+            .exec(tx)
+            .await?;
+    }
+    let sdgs: Vec<sdg_link::ActiveModel> = rows
+        .iter()
+        .flat_map(|(id, valid)| {
+            valid.sdgs.iter().map(|sdg| sdg_link::ActiveModel {
+                association_id: Set(*id),
+                sdg: Set(*sdg),
+            })
+        })
+        .collect();
+    for part in sdgs.chunks(2000) {
+        sdg_link::Entity::insert_many(part.to_vec())
+            .exec(tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates an association with `id` (a new UUID v7 when `None`). Only callers that act for the
+/// whole registry create associations.
+pub async fn create(
+    tx: &Tx,
+    context: &AuditContext,
+    id: Option<Uuid>,
+    input: &AssociationInput,
+    scope: &CallerScope,
+) -> Result<Association, DomainError> {
+    if !scope.manages_registry() {
+        return Err(DomainError::Forbidden(
+            "a caller bound to an association cannot create associations".into(),
+        ));
+    }
+    let valid = validate(input, &country_codes(tx).await?)?;
+    check_conflicts(tx, &valid, None).await?;
+    let id = id.unwrap_or_else(Uuid::now_v7);
+    let row = resource::insert::<association::Entity>(tx, context, new_row(id, &valid)).await?;
+    insert_links(tx, &[(id, &valid)]).await?;
+    super::consent::record(
+        tx,
+        context,
+        id,
+        valid.consent_granted,
+        &valid.consent_fields,
+    )
+    .await?;
+    with_links_one(tx, row).await
+}
+
+/// Changes an association: `edit` gives its new writable fields from the current ones (a full
+/// replacement, or a merged patch). Not found, then stale `If-Match`, then invalid fields, then
+/// conflicts. A change that changes nothing keeps the version.
+pub async fn update<X: From<DomainError>>(
+    tx: &Tx,
+    context: &AuditContext,
+    id: Uuid,
+    expected: &Precondition,
+    scope: &CallerScope,
+    edit: impl FnOnce(AssociationInput) -> Result<AssociationInput, X>,
+) -> Result<Written<Association>, X> {
+    let locked = resource::lock_live::<association::Entity>(tx, id, scope).await?;
+    expected.check(locked.version)?;
+    let current = with_links_one(tx, locked.row().clone()).await?;
+    let mut input = edit(current.to_input())?;
+    if !scope.personal_data {
+        // A caller who cannot see the contact email and phone cannot clear them either: a
+        // replacement from a copy without them keeps them.
+        input.contact.email = input.contact.email.or(current.row.contact_email.clone());
+        input.contact.phone = input.contact.phone.or(current.row.contact_phone.clone());
+    }
+    let valid = validate(&input, &country_codes(tx).await?)?;
+    check_conflicts(tx, &valid, Some(id)).await?;
+    let links_changed =
+        current.countries_of_origin != valid.countries || current.sdgs != valid.sdgs;
+    let consent_changed = current.row.consent_granted != valid.consent_granted
+        || current.consent_fields != valid.consent_fields;
+    let written = resource::update::<association::Entity>(
+        tx,
+        context,
+        locked,
+        expected,
+        "updated",
+        links_changed,
+        |row| {
+            apply(row, &valid);
+            if consent_changed {
+                row.consent_recorded_at = Set(Some(Utc::now()));
+            }
+        },
+    )
+    .await?;
+    if links_changed {
+        replace_links(tx, id, &valid).await?;
+    }
+    if consent_changed {
+        super::consent::record(
+            tx,
+            context,
+            id,
+            valid.consent_granted,
+            &valid.consent_fields,
+        )
+        .await?;
+    }
+    Ok(Written {
+        row: with_links_one(tx, written.row).await?,
+        created: false,
+        changed: written.changed,
+    })
+}
+
+/// PUT with a client-chosen id: creates when absent, replaces otherwise. A caller bound to an
+/// association may replace only its own.
+pub async fn upsert(
+    tx: &Tx,
+    context: &AuditContext,
+    id: Uuid,
+    input: &AssociationInput,
+    expected: &Precondition,
+    scope: &CallerScope,
+) -> Result<Written<Association>, DomainError> {
+    let exists = association::Entity::find_by_id(id)
+        .filter(association::Column::DeletedAt.is_null())
+        .count(tx)
+        .await?
+        > 0;
+    if exists || !scope.sees(crate::policy::Owner::Association(id)) {
+        update(tx, context, id, expected, scope, |_| {
+            Ok::<_, DomainError>(input.clone())
+        })
+        .await
+    } else {
+        Ok(Written {
+            row: create(tx, context, Some(id), input, scope).await?,
+            created: true,
+            changed: true,
+        })
+    }
+}
+
+/// Soft-deletes an association; the change feed carries a tombstone and its name is free
+/// again. A caller bound to an association never deletes one.
+pub async fn delete(
+    tx: &Tx,
+    context: &AuditContext,
+    id: Uuid,
+    expected: &Precondition,
+    scope: &CallerScope,
+) -> Result<(), DomainError> {
+    let current = resource::lock_live::<association::Entity>(tx, id, scope).await?;
+    if !scope.manages_registry() {
+        return Err(DomainError::Forbidden(
+            "a caller bound to an association cannot delete it".into(),
+        ));
+    }
+    resource::soft_delete::<association::Entity>(tx, context, current, expected).await
+}
+
+/// Keeps derived columns current after an upgrade: rows written before look-alike names were
+/// refused get their skeleton. Runs at start-up; cheap when nothing is missing.
+pub async fn upkeep(tx: &Tx) -> Result<u64, DomainError> {
+    let stale = association::Entity::find()
+        .filter(association::Column::NameSkeleton.is_null())
+        .all(tx)
+        .await?;
+    let count = stale.len() as u64;
+    for row in stale {
+        let skeleton = text::skeleton(&row.name);
+        let mut active: association::ActiveModel = row.into();
+        active.name_skeleton = Set(Some(skeleton));
+        active.update(tx).await?;
+    }
+    Ok(count)
+}

@@ -1,0 +1,404 @@
+//! The write layer every synced resource goes through: versioned, soft-deleted rows whose every
+//! create, change and delete is one atomic step that bumps the version and records the change
+//! feed and audit rows with it.
+//!
+//! A resource declares what is its own (its feed type, its bookkeeping columns, its owner);
+//! validation, bodies and lists stay with it. Check-then-write is atomic by construction: a row
+//! can only be changed through [`Locked`], which only [`lock_live`] hands out, after locking the
+//! row (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's write transactions are serialised by
+//! `BEGIN IMMEDIATE`). The update itself is conditional on the version it locked, so of N
+//! concurrent writers holding one version exactly one wins and the others get
+//! [`DomainError::Stale`].
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QuerySelect, TryIntoModel, Value,
+};
+use uuid::Uuid;
+
+use crate::DomainError;
+use crate::audit::AuditContext;
+use crate::changes::{self, Change, Op, ResourceType};
+use crate::db::Tx;
+use crate::policy::{CallerScope, Owner};
+
+/// The bookkeeping columns every synced table has.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<C> {
+    /// `id` (UUID).
+    pub id: C,
+    /// `version`, +1 on every change.
+    pub version: C,
+    /// `created_at`.
+    pub created_at: C,
+    /// `updated_at`.
+    pub updated_at: C,
+    /// `deleted_at`: set on soft delete.
+    pub deleted_at: C,
+}
+
+/// A stored row of a synced resource.
+pub trait Record {
+    /// Its id.
+    fn id(&self) -> Uuid;
+    /// Its version.
+    fn version(&self) -> i32;
+    /// Who it belongs to.
+    fn owner(&self) -> Owner;
+}
+
+/// A synced table: what the write layer needs to know of it.
+pub trait Synced:
+    EntityTrait<
+        Model: Record + IntoActiveModel<Self::ActiveModel> + PartialEq + Sync,
+        ActiveModel: TryIntoModel<Self::Model> + Send,
+    >
+{
+    /// Its type in the change feed, the audit log, and not-found messages.
+    const TYPE: ResourceType;
+    /// Its bookkeeping columns.
+    const COLUMNS: Columns<Self::Column>;
+}
+
+/// A live row, locked for the rest of the write transaction: the only way to change one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Locked<M>(M);
+
+impl<M> Locked<M> {
+    /// The row as it stands.
+    pub fn row(&self) -> &M {
+        &self.0
+    }
+
+    /// The row, giving up the right to change it.
+    pub fn into_row(self) -> M {
+        self.0
+    }
+}
+
+impl<M> std::ops::Deref for Locked<M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        &self.0
+    }
+}
+
+/// What the caller expects of the current version (from `If-Match`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Precondition {
+    /// No expectation (no `If-Match`, or `*` on an existing record).
+    #[default]
+    None,
+    /// One of these versions (strong comparison: a weak or foreign tag names none).
+    OneOf(Vec<i32>),
+    /// The condition cannot be read: refused once the record is known to exist.
+    Malformed,
+}
+
+impl Precondition {
+    /// Exactly this version.
+    pub fn version(version: i32) -> Self {
+        Self::OneOf(vec![version])
+    }
+
+    /// Refuses the write when the current version is not the one expected.
+    pub fn check(&self, current: i32) -> Result<(), DomainError> {
+        match self {
+            Self::None => Ok(()),
+            Self::OneOf(versions) if versions.contains(&current) => Ok(()),
+            Self::OneOf(_) => Err(DomainError::Stale { current }),
+            Self::Malformed => Err(DomainError::BadPrecondition),
+        }
+    }
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written<M> {
+    /// The row after the write.
+    pub row: M,
+    /// Created (rather than replaced or left as it was).
+    pub created: bool,
+    /// Whether anything changed: a write that changes nothing keeps the version and records
+    /// no change.
+    pub changed: bool,
+}
+
+fn not_found<E: Synced>() -> DomainError {
+    DomainError::NotFound(E::TYPE.noun())
+}
+
+/// A live row the caller may see, or "not found".
+pub async fn find_live<E: Synced>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    scope: &CallerScope,
+) -> Result<E::Model, DomainError> {
+    let row = E::find()
+        .filter(E::COLUMNS.id.eq(id))
+        .filter(E::COLUMNS.deleted_at.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(not_found::<E>)?;
+    check_owner::<E>(db, &row, scope).await?;
+    Ok(row)
+}
+
+/// Locks a live row the caller may see, for a write in this transaction.
+pub async fn lock_live<E: Synced>(
+    tx: &Tx,
+    id: Uuid,
+    scope: &CallerScope,
+) -> Result<Locked<E::Model>, DomainError> {
+    let row = E::find()
+        .filter(E::COLUMNS.id.eq(id))
+        .filter(E::COLUMNS.deleted_at.is_null())
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .ok_or_else(not_found::<E>)?;
+    check_owner::<E>(tx, &row, scope).await?;
+    Ok(Locked(row))
+}
+
+/// A record of an association is visible when the caller may see the association and the
+/// association is live (a record is gone with its association).
+async fn check_owner<E: Synced>(
+    db: &impl ConnectionTrait,
+    row: &E::Model,
+    scope: &CallerScope,
+) -> Result<(), DomainError> {
+    let owner = row.owner();
+    if !scope.sees(owner) {
+        return Err(not_found::<E>());
+    }
+    match owner {
+        Owner::Association(association) if E::TYPE != ResourceType::Association => {
+            crate::association::check_parent(db, association, scope, E::TYPE.noun()).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether a row with this id ever existed, deleted or not.
+pub async fn ever_existed<E: Synced>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<bool, DomainError> {
+    Ok(E::find().filter(E::COLUMNS.id.eq(id)).count(db).await? > 0)
+}
+
+fn stamp<E: Synced>(row: &mut E::ActiveModel, version: i32, now: DateTime<Utc>) {
+    row.set(E::COLUMNS.version, version.into());
+    row.set(E::COLUMNS.updated_at, now.into());
+}
+
+fn change<E: Synced>(row: &E::Model, op: Op, version: i32) -> Change {
+    Change {
+        resource_type: E::TYPE,
+        resource_id: row.id(),
+        op,
+        version,
+        association_id: row.owner().association(),
+    }
+}
+
+fn action<E: Synced>(verb: &str) -> String {
+    format!("{}.{verb}", E::TYPE.as_str())
+}
+
+/// Inserts a new row at version 1, refusing an id that ever existed (a deleted id is never
+/// reused), and records `TYPE.created`.
+pub async fn insert<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    mut row: E::ActiveModel,
+) -> Result<E::Model, DomainError> {
+    let id = match row.get(E::COLUMNS.id).into_value() {
+        Some(Value::Uuid(Some(id))) => id,
+        _ => {
+            let id = Uuid::now_v7();
+            row.set(E::COLUMNS.id, id.into());
+            id
+        }
+    };
+    if ever_existed::<E>(tx, id).await? {
+        return Err(DomainError::Conflict(format!(
+            "{} {id} existed and was deleted; its id cannot be reused",
+            E::TYPE.noun()
+        )));
+    }
+    let now = Utc::now();
+    stamp::<E>(&mut row, 1, now);
+    row.set(E::COLUMNS.created_at, now.into());
+    row.set(E::COLUMNS.deleted_at, Option::<DateTime<Utc>>::None.into());
+    let inserted = row.insert(tx).await?;
+    changes::record_write(
+        tx,
+        context,
+        &action::<E>("created"),
+        change::<E>(&inserted, Op::Upsert, 1),
+    )
+    .await?;
+    Ok(inserted)
+}
+
+/// Inserts many new rows at version 1 (the bulk path: a few statements per chunk), recording
+/// each as created. The ids must be new.
+pub async fn insert_many<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    rows: Vec<E::ActiveModel>,
+) -> Result<(), DomainError> {
+    let now = Utc::now();
+    let mut records = Vec::with_capacity(rows.len());
+    let mut stamped = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        stamp::<E>(&mut row, 1, now);
+        row.set(E::COLUMNS.created_at, now.into());
+        row.set(E::COLUMNS.deleted_at, Option::<DateTime<Utc>>::None.into());
+        records.push(change::<E>(&row.clone().try_into_model()?, Op::Upsert, 1));
+        stamped.push(row);
+    }
+    let mut stamped = stamped.into_iter().peekable();
+    while stamped.peek().is_some() {
+        let chunk: Vec<E::ActiveModel> = stamped.by_ref().take(400).collect();
+        E::insert_many(chunk).exec(tx).await?;
+    }
+    let ids: Vec<String> = records.iter().map(|c| c.resource_id.to_string()).collect();
+    crate::audit::record_many(tx, context, &action::<E>("created"), E::TYPE.as_str(), &ids).await?;
+    changes::record_many(tx, &records).await
+}
+
+/// Applies `edit` to a locked row after checking the caller's precondition. When the row (or,
+/// by `also_changed`, something stored beside it) changes, the version is bumped, `updated_at`
+/// set, and `TYPE.verb` recorded with the new version; otherwise nothing is written.
+pub async fn update<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    current: Locked<E::Model>,
+    expected: &Precondition,
+    verb: &str,
+    also_changed: bool,
+    edit: impl FnOnce(&mut E::ActiveModel),
+) -> Result<Written<E::Model>, DomainError> {
+    let current = current.into_row();
+    expected.check(current.version())?;
+    let mut row: E::ActiveModel = current.clone().into_active_model();
+    edit(&mut row);
+    if !also_changed && row.clone().try_into_model()? == current {
+        return Ok(Written {
+            row: current,
+            created: false,
+            changed: false,
+        });
+    }
+    let version = current.version() + 1;
+    stamp::<E>(&mut row, version, Utc::now());
+    let updated = conditional_update::<E>(tx, &current, row).await?;
+    changes::record_write(
+        tx,
+        context,
+        &action::<E>(verb),
+        change::<E>(&updated, Op::Upsert, version),
+    )
+    .await?;
+    Ok(Written {
+        row: updated,
+        created: false,
+        changed: true,
+    })
+}
+
+/// Soft-deletes a locked row after checking the caller's precondition: afterwards it is "not
+/// found", and the feed carries a tombstone.
+pub async fn soft_delete<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    current: Locked<E::Model>,
+    expected: &Precondition,
+) -> Result<(), DomainError> {
+    let current = current.into_row();
+    expected.check(current.version())?;
+    let now = Utc::now();
+    let version = current.version() + 1;
+    let mut row: E::ActiveModel = current.clone().into_active_model();
+    stamp::<E>(&mut row, version, now);
+    row.set(E::COLUMNS.deleted_at, Some(now).into());
+    let deleted = conditional_update::<E>(tx, &current, row).await?;
+    changes::record_write(
+        tx,
+        context,
+        &action::<E>("deleted"),
+        change::<E>(&deleted, Op::Delete, version),
+    )
+    .await
+}
+
+/// `UPDATE ... WHERE id = ? AND version = <locked version>`: nothing is written unless the row
+/// is still the one that was locked.
+async fn conditional_update<E: Synced>(
+    tx: &Tx,
+    current: &E::Model,
+    row: E::ActiveModel,
+) -> Result<E::Model, DomainError> {
+    let updated = row.clone().try_into_model()?;
+    let result = E::update_many()
+        .set(row)
+        .filter(E::COLUMNS.id.eq(current.id()))
+        .filter(E::COLUMNS.version.eq(current.version()))
+        .exec(tx)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(DomainError::Stale {
+            current: current.version(),
+        });
+    }
+    Ok(updated)
+}
+
+/// Reads a JSON list kept in a text column; a value that does not parse is an error naming the
+/// row and column, never an empty list.
+pub fn json_list<T: serde::de::DeserializeOwned>(
+    stored: &str,
+    table: &str,
+    column: &str,
+    id: Uuid,
+) -> Result<Vec<T>, DomainError> {
+    serde_json::from_str(stored).map_err(|e| {
+        DomainError::Internal(format!(
+            "{table} {id}: column {column} does not hold a JSON list ({e})"
+        ))
+    })
+}
+
+/// Writes a list into a text column as JSON.
+pub fn json_text<T: serde::Serialize>(values: &[T]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preconditions_compare_strongly() {
+        assert!(Precondition::None.check(3).is_ok());
+        assert!(Precondition::version(3).check(3).is_ok());
+        assert!(Precondition::OneOf(vec![1, 3]).check(3).is_ok());
+        assert!(matches!(
+            Precondition::version(2).check(3),
+            Err(DomainError::Stale { current: 3 })
+        ));
+        assert!(matches!(
+            Precondition::OneOf(vec![]).check(3),
+            Err(DomainError::Stale { .. })
+        ));
+        assert!(matches!(
+            Precondition::Malformed.check(3),
+            Err(DomainError::BadPrecondition)
+        ));
+    }
+}
