@@ -123,7 +123,7 @@ pub struct TestApp {
     /// A client without redirects or cookies.
     pub client: reqwest::Client,
     /// The database, removed when the app is dropped.
-    _db: TestDb,
+    db: TestDb,
 }
 
 /// A response with its body read.
@@ -187,8 +187,20 @@ impl TestApp {
         Self {
             address,
             client,
-            _db: db,
+            db,
         }
+    }
+
+    /// The server's database, to look at what a request stored.
+    pub fn db(&self) -> &TestDb {
+        &self.db
+    }
+
+    /// A connection of the test's own to the server's database.
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        empower_domain::db::connect(self.db.url())
+            .await
+            .expect("connect to the test database")
     }
 
     /// Sends a request built from `method` and `path` through `build`.
@@ -318,6 +330,82 @@ impl TestApp {
             .as_str()
             .expect("access token")
             .to_owned()
+    }
+
+    /// A user with `role` bound to `association_id` (an `association` user): its token.
+    pub async fn association_user_token(&self, admin: &str, association_id: &str) -> String {
+        let email = format!("member-{}@test.empower.local", uuid::Uuid::now_v7().simple());
+        let password = "a-test-password-long-enough";
+        let reply = self
+            .post_json(
+                Some(admin),
+                "/api/v1/users",
+                serde_json::json!({
+                    "email": email, "display_name": "Test member", "role": "association",
+                    "association_id": association_id, "password": password
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "create association user: {}", reply.text);
+        self.login(&email, password).await["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// A client with `scopes`, bound to `association_id` when given: its token.
+    pub async fn client_token(
+        &self,
+        admin: &str,
+        scopes: &[&str],
+        association_id: Option<&str>,
+    ) -> String {
+        let mut body = serde_json::json!({"name": "Test partner sync", "scopes": scopes});
+        if let Some(id) = association_id {
+            body["association_id"] = id.into();
+        }
+        let reply = self
+            .post_json(Some(admin), "/api/v1/api-clients", body)
+            .await;
+        assert_eq!(reply.status, 201, "create client: {}", reply.text);
+        let created = reply.json();
+        let token = self
+            .client_token_request(
+                Some((
+                    created["client_id"].as_str().expect("client_id"),
+                    created["client_secret"].as_str().expect("secret"),
+                )),
+                &[("grant_type", "client_credentials")],
+            )
+            .await;
+        assert_eq!(token.status, 200, "client token: {}", token.text);
+        token.json()["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+
+    /// `method path` with a JSON body (when given), a bearer token and an optional `If-Match`.
+    pub async fn write_as(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+        if_match: Option<&str>,
+    ) -> Reply {
+        self.send(method, path, |r| {
+            let r = r.bearer_auth(token);
+            let r = match body {
+                Some(b) => r.json(&b),
+                None => r,
+            };
+            match if_match {
+                Some(tag) => r.header("If-Match", tag),
+                None => r,
+            }
+        })
+        .await
     }
 
     /// Creates an API client with `scopes`; returns its id, client_id and secret.
