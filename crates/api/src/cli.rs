@@ -74,7 +74,7 @@ impl Cli {
     async fn execute(self) -> Result<(), String> {
         let command = self.command.unwrap_or(Command::Serve);
         if let Command::Openapi = command {
-            print!("{}", openapi::to_json(&openapi::document()));
+            print!("{}", openapi::to_json(&openapi::contract()));
             return Ok(());
         }
         init_logging();

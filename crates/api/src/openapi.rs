@@ -107,9 +107,70 @@ pub fn document() -> Document {
     finish(api)
 }
 
+/// The contract as served and committed: the generated document with what utoipa's types
+/// cannot say (link fields in camelCase, headers that are always sent marked required).
+pub fn contract() -> serde_json::Value {
+    let mut json = serde_json::to_value(document()).unwrap_or_default();
+    if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for operation in item.values_mut() {
+                let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut())
+                else {
+                    continue;
+                };
+                for response in responses.values_mut() {
+                    camel_case_links(response);
+                    require_headers(response);
+                }
+            }
+        }
+    }
+    json
+}
+
+/// utoipa 5 writes a link's `operationId` as `operation_id`.
+fn camel_case_links(response: &mut serde_json::Value) {
+    let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) else {
+        return;
+    };
+    for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+        for (snake, camel) in [
+            ("operation_id", "operationId"),
+            ("operation_ref", "operationRef"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(value) = link.remove(snake) {
+                link.insert(camel.into(), value);
+            }
+        }
+    }
+}
+
+/// Headers that every response declaring them carries.
+const ALWAYS_SENT: [&str; 5] = [
+    "X-Request-Id",
+    "ETag",
+    "Location",
+    "WWW-Authenticate",
+    "Retry-After",
+];
+
+fn require_headers(response: &mut serde_json::Value) {
+    let Some(headers) = response.get_mut("headers").and_then(|h| h.as_object_mut()) else {
+        return;
+    };
+    for (name, header) in headers.iter_mut() {
+        if ALWAYS_SENT.contains(&name.as_str())
+            && let Some(header) = header.as_object_mut()
+        {
+            header.insert("required".into(), true.into());
+        }
+    }
+}
+
 /// The contract as committed in `openapi/openapi.json` (pretty JSON, final newline).
-pub fn to_json(api: &Document) -> String {
-    let mut json = serde_json::to_string_pretty(api).unwrap_or_default();
+pub fn to_json(contract: &serde_json::Value) -> String {
+    let mut json = serde_json::to_string_pretty(contract).unwrap_or_default();
     json.push('\n');
     json
 }
@@ -255,7 +316,8 @@ fn declare_headers(api: &mut Document) {
                 .collect()
         })
         .unwrap_or_default();
-    for (_, item) in api.paths.paths.iter_mut() {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let probe = path.starts_with("/health/");
         for (method, operation) in operations(item) {
             for (status, response) in operation.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
@@ -284,7 +346,8 @@ fn declare_headers(api: &mut Document) {
                             "Cache-Control".into(),
                             header("`no-store` when the response carries personal data."),
                         );
-                        if is_list {
+                        if probe {
+                        } else if is_list {
                             headers.insert(
                                 "Link".into(),
                                 header("`<...>; rel=\"next\"`: the next page (always, on the change feed)."),

@@ -76,6 +76,7 @@ impl Application {
 
         let api = openapi::document();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
+        let contract = web::Bytes::from(openapi::to_json(&openapi::contract()));
         let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
         let state = web::Data::new(AppState { db, tokens });
         let cors_origins = settings.cors_origins.clone();
@@ -90,9 +91,19 @@ impl Application {
                 .app_data(path_config())
                 .app_data(payload_config())
                 .service(web::redirect("/swagger-ui", openapi::SWAGGER_UI_PATH).permanent())
+                .route(OPENAPI_PATH, web::get().to({
+                    let contract = contract.clone();
+                    move || {
+                        let contract = contract.clone();
+                        async move {
+                            actix_web::HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(contract)
+                        }
+                    }
+                }))
                 .service(
                     SwaggerUi::new("/swagger-ui/{_:.*}")
-                        .url(OPENAPI_PATH, api.clone())
                         .config(Config::new([OPENAPI_PATH]).persist_authorization(true)),
                 )
                 .default_service(web::to(routes::fallback))

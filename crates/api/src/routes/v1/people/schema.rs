@@ -101,6 +101,12 @@ impl PartialSchema for PersonUpsert {
         if let RefOr::T(Schema::Object(object)) = &mut schema {
             object.required.insert(0, "association_id".into());
             object.description = Some("A person to create or replace: the writable fields, with the association (required; a person never moves to another).".into());
+            object.example = Some(serde_json::json!({
+                "association_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
+                "first_name": "Awa", "last_name": "Diallo (demo)", "gender": "female",
+                "email": "awa@demo.example", "role_in_association": "president",
+                "is_representative": true, "languages": ["fr", "wo"]
+            }));
         }
         schema
     }
