@@ -91,17 +91,20 @@ impl Application {
                 .app_data(path_config())
                 .app_data(payload_config())
                 .service(web::redirect("/swagger-ui", openapi::SWAGGER_UI_PATH).permanent())
-                .route(OPENAPI_PATH, web::get().to({
-                    let contract = contract.clone();
-                    move || {
+                .route(
+                    OPENAPI_PATH,
+                    web::get().to({
                         let contract = contract.clone();
-                        async move {
-                            actix_web::HttpResponse::Ok()
-                                .content_type("application/json")
-                                .body(contract)
+                        move || {
+                            let contract = contract.clone();
+                            async move {
+                                actix_web::HttpResponse::Ok()
+                                    .content_type("application/json")
+                                    .body(contract)
+                            }
                         }
-                    }
-                }))
+                    }),
+                )
                 .service(
                     SwaggerUi::new("/swagger-ui/{_:.*}")
                         .config(Config::new([OPENAPI_PATH]).persist_authorization(true)),

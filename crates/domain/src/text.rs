@@ -91,6 +91,7 @@ fn length_rule(min: usize, max: usize) -> String {
 
 /// A required line of `min..=max` characters: trimmed, NFC.
 pub fn line(value: &str, pointer: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    within(value, pointer, max)?;
     if let Some(problem) = value.chars().find_map(line_problem) {
         return Err(FieldError::new(pointer, problem));
     }
@@ -102,16 +103,43 @@ pub fn line(value: &str, pointer: &str, min: usize, max: usize) -> Result<String
     Ok(value)
 }
 
+/// Refuses a value longer than `max` characters as sent (blanks included).
+fn within(value: &str, pointer: &str, max: usize) -> Result<(), FieldError> {
+    if value.chars().count() > max {
+        Err(FieldError::new(
+            pointer,
+            format!("must be at most {max} characters"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An optional value that is absent when blank, checked by `check` otherwise; longer than
+/// `max` characters as sent, it is refused either way.
+pub fn optional<T>(
+    value: Option<&str>,
+    pointer: &str,
+    max: usize,
+    check: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>, FieldError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    within(value, pointer, max)?;
+    match value.trim() {
+        "" => Ok(None),
+        trimmed => check(trimmed).map(Some),
+    }
+}
+
 /// An optional line of at most `max` characters: blank is absent.
 pub fn optional_line(
     value: Option<&str>,
     pointer: &str,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => line(v, pointer, 1, max).map(Some),
-    }
+    optional(value, pointer, max, |v| line(v, pointer, 1, max))
 }
 
 /// An optional paragraph of at most `max` characters: line breaks kept (`\r\n` becomes `\n`),
@@ -121,9 +149,14 @@ pub fn optional_paragraph(
     pointer: &str,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+    let Some(value) = value else {
         return Ok(None);
     };
+    within(value, pointer, max)?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
     if let Some(problem) = value.chars().find_map(paragraph_problem) {
         return Err(FieldError::new(pointer, problem));
     }

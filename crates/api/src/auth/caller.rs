@@ -22,7 +22,7 @@ use super::access::{self, Rule};
 use super::jwt::SubjectKind;
 use crate::middleware::RequestId;
 use crate::problem::ApiError;
-use crate::routes::RouteTable;
+use crate::routes::{Resolution, RouteTable};
 use crate::state::AppState;
 
 /// Who is calling.
@@ -179,10 +179,15 @@ pub async fn authenticate_request(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let operation = req
+    let resolution = req
         .app_data::<web::Data<RouteTable>>()
-        .and_then(|routes| routes.operation(req.method().as_str(), req.path()));
-    if let Some(operation) = operation {
+        .map_or(Resolution::Unknown, |routes| {
+            routes.resolve(req.method().as_str(), req.path())
+        });
+    if let Resolution::MethodNotAllowed(allow) = resolution {
+        return Ok(req.into_response(ApiError::MethodNotAllowed { allow }.error_response()));
+    }
+    if let Resolution::Operation(operation) = resolution {
         match access::rule(&operation) {
             Some(Rule::Public) => {}
             Some(rule) => match authenticate(req.request(), rule).await {

@@ -25,30 +25,43 @@ pub fn parse(value: Option<&[u8]>) -> Precondition {
         return Precondition::Malformed;
     };
     let text = text.trim();
-    if text == "*" {
+    // An empty header states no condition, like an absent one.
+    if text == "*" || text.is_empty() {
         return Precondition::None;
     }
     let mut versions = Vec::new();
-    for tag in text.split(',').map(str::trim) {
-        let (weak, opaque) = match tag.strip_prefix("W/") {
-            Some(rest) => (true, rest),
-            None => (false, tag),
+    let mut rest = text;
+    loop {
+        let (weak, tail) = match rest.strip_prefix("W/") {
+            Some(tail) => (true, tail),
+            None => (false, rest),
         };
-        let Some(inner) = opaque
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .filter(|t| {
-                !t.contains('"')
-                    && t.bytes()
-                        .all(|b| b == 0x21 || (0x23..=0x7E).contains(&b) || b >= 0x80)
-            })
-        else {
+        // An opaque tag: a quoted string of visible characters other than `"` (commas included).
+        let Some(tail) = tail.strip_prefix('"') else {
             return Precondition::Malformed;
         };
+        let Some(end) = tail.find('"') else {
+            return Precondition::Malformed;
+        };
+        let inner = &tail[..end];
+        if !inner
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x7E).contains(&b) || b >= 0x80)
+        {
+            return Precondition::Malformed;
+        }
         // Strong comparison: a weak tag never matches, nor does one we never issued.
         if !weak && let Ok(version) = inner.parse::<i32>() {
             versions.push(version);
         }
+        rest = tail[end + 1..].trim_start_matches([' ', '\t']);
+        if rest.is_empty() {
+            break;
+        }
+        let Some(next) = rest.strip_prefix(',') else {
+            return Precondition::Malformed;
+        };
+        rest = next.trim_start_matches([' ', '\t']);
     }
     Precondition::OneOf(versions)
 }
@@ -76,6 +89,7 @@ mod tests {
     fn if_match_uses_strong_comparison_and_spots_malformed_values() {
         assert_eq!(parse(None), Precondition::None);
         assert_eq!(parse(Some(b"*")), Precondition::None);
+        assert_eq!(parse(Some(b" ")), Precondition::None);
         assert_eq!(parse(Some(b"\"3\"")), Precondition::version(3));
         assert_eq!(
             parse(Some(b"\"1\", \"4\"")),
@@ -86,6 +100,11 @@ mod tests {
         assert_eq!(parse(Some(b"3")), Precondition::Malformed);
         assert_eq!(parse(Some(b"not-an-etag")), Precondition::Malformed);
         assert_eq!(parse(Some(b"\"3")), Precondition::Malformed);
+        assert_eq!(
+            parse(Some(b"W/\"a\"\t,\t\",H\" , \"7\"")),
+            Precondition::OneOf(vec![7])
+        );
+        assert_eq!(parse(Some(b"\"1\",")), Precondition::Malformed);
         assert_eq!(parse(Some(b"\xff")), Precondition::Malformed);
     }
 }

@@ -75,20 +75,40 @@ impl RouteTable {
         methods
     }
 
-    /// The operation a request is for, if any (the contract itself is none).
-    pub fn operation(&self, method: &str, path: &str) -> Option<String> {
-        self.0
-            .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .find_map(|(_, operations)| {
-                operations
-                    .iter()
-                    .find(|(m, _)| m == method)
-                    .map(|(_, id)| id.clone())
-            })
-            .flatten()
+    /// What a request is for: an operation; a fixed path (`/associations/export`) that does
+    /// not take this method, which a parameter route (`/associations/{id}`) must not swallow;
+    /// or nothing the contract knows (the contract itself included).
+    pub fn resolve(&self, method: &str, path: &str) -> Resolution {
+        for (def, operations) in self.0.iter().filter(|(def, _)| def.is_match(path)) {
+            if let Some((_, id)) = operations.iter().find(|(m, _)| m == method) {
+                return id
+                    .clone()
+                    .map_or(Resolution::Unknown, Resolution::Operation);
+            }
+            if !def.pattern().unwrap_or_default().contains('{') {
+                let mut allow: Vec<String> = operations.iter().map(|(m, _)| m.clone()).collect();
+                if allow.iter().any(|m| m == "GET") {
+                    allow.push("HEAD".into());
+                }
+                return Resolution::MethodNotAllowed(allow);
+            }
+        }
+        Resolution::Unknown
     }
 }
+
+/// What a request is for, by the route table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// This operation (by its id).
+    Operation(String),
+    /// A fixed path that accepts only these methods.
+    MethodNotAllowed(Vec<String>),
+    /// Nothing the table knows: the router decides (404, 405, or the contract and Swagger UI).
+    Unknown,
+}
+
+impl RouteTable {}
 
 fn operation<'a>(
     item: &'a utoipa::openapi::PathItem,

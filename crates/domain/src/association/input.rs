@@ -176,22 +176,30 @@ pub fn check(input: &AssociationInput, facts: &Facts<'_>) -> Result<Valid, Vec<F
         text::optional_line(input.acronym.as_deref(), "/acronym", 20),
     )
     .flatten();
-    let enterprise_number = match input.enterprise_number.as_deref().map(str::trim) {
-        Some(raw) if !raw.is_empty() => match EnterpriseNumber::parse(raw) {
-            Ok(number) => Some(number.as_str().to_owned()),
-            Err(e) => {
-                errors.push(FieldError::new("/enterprise_number", e.to_string()));
-                None
-            }
+    let number = text::optional(
+        input.enterprise_number.as_deref(),
+        "/enterprise_number",
+        20,
+        |raw| {
+            EnterpriseNumber::parse(raw)
+                .map(|n| n.as_str().to_owned())
+                .map_err(|e| FieldError::new("/enterprise_number", e.to_string()))
         },
-        _ if input.legal_form != LegalForm::DeFacto => {
+    );
+    let enterprise_number = match number {
+        Ok(Some(number)) => Some(number),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+        Ok(None) if input.legal_form != LegalForm::DeFacto => {
             errors.push(FieldError::new(
                 "/enterprise_number",
                 "is required unless the legal form is de_facto",
             ));
             None
         }
-        _ => None,
+        Ok(None) => None,
     };
     if let Some(year) = input.founded_year
         && !(1900..=facts.this_year).contains(&year)
@@ -223,12 +231,16 @@ pub fn check(input: &AssociationInput, facts: &Facts<'_>) -> Result<Valid, Vec<F
         text::optional_line(address.city.as_deref(), "/address/city", 100),
     )
     .flatten();
-    let postal_code = address
-        .postal_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned);
+    let postal_code = text::collect(
+        &mut errors,
+        text::optional(
+            address.postal_code.as_deref(),
+            "/address/postal_code",
+            4,
+            |p| Ok(p.to_owned()),
+        ),
+    )
+    .flatten();
     let region = match &postal_code {
         Some(code) => {
             let region = code
@@ -310,40 +322,41 @@ pub fn check(input: &AssociationInput, facts: &Facts<'_>) -> Result<Valid, Vec<F
     )
     .flatten();
     let contact = &input.contact;
-    let email = match contact
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        Some(email) => text::collect(&mut errors, text::email(email, "/contact/email")),
-        None => None,
-    };
-    let phone = match contact
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(phone) => text::collect(&mut errors, text::phone(phone, "/contact/phone")),
-        None => None,
-    };
-    let website = contact
-        .website
-        .as_deref()
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned);
-    if website
-        .as_ref()
-        .is_some_and(|w| !valid_website(w) || w.chars().any(|c| c.is_control()))
-    {
+    let email = text::collect(
+        &mut errors,
+        text::optional(contact.email.as_deref(), "/contact/email", 254, |e| {
+            text::email(e, "/contact/email")
+        }),
+    )
+    .flatten();
+    let phone = text::collect(
+        &mut errors,
+        text::optional(contact.phone.as_deref(), "/contact/phone", 30, |p| {
+            text::phone(p, "/contact/phone")
+        }),
+    )
+    .flatten();
+    let website = text::collect(
+        &mut errors,
+        text::optional(contact.website.as_deref(), "/contact/website", 300, |w| {
+            if valid_website(w) && !w.chars().any(char::is_control) {
+                Ok(w.to_owned())
+            } else {
+                Err(FieldError::new(
+                    "/contact/website",
+                    "must be an http or https address",
+                ))
+            }
+        }),
+    )
+    .flatten();
+    let consent = &input.publication_consent;
+    if consent.fields.len() > PUBLISHABLE_FIELDS.len() {
         errors.push(FieldError::new(
-            "/contact/website",
-            "must be an http or https address",
+            "/publication_consent/fields",
+            format!("must list at most {} fields", PUBLISHABLE_FIELDS.len()),
         ));
     }
-    let consent = &input.publication_consent;
     let mut consent_fields: Vec<String> = Vec::new();
     for (i, field) in consent.fields.iter().enumerate() {
         if !PUBLISHABLE_FIELDS.contains(&field.as_str()) {

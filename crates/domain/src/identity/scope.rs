@@ -71,8 +71,8 @@ pub fn parse_list(scopes: &[String], pointer: &str) -> Result<Vec<Scope>, Domain
             )),
         }
     }
-    if scopes.is_empty() {
-        errors.push(FieldError::new(pointer, "must name at least one scope"));
+    if scopes.is_empty() || scopes.len() > 20 {
+        errors.push(FieldError::new(pointer, "must name 1 to 20 scopes"));
     }
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));

@@ -85,12 +85,25 @@ pub async fn login(
     Ok(outcome)
 }
 
+/// A refresh token as presented: 1-200 characters (ours are 43).
+fn check_token(token: &str) -> Result<(), DomainError> {
+    if (1..=200).contains(&token.chars().count()) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            "/refresh_token",
+            "must be 1 to 200 characters",
+        ))
+    }
+}
+
 /// Exchanges a refresh token, recording reuse in the audit log.
 pub async fn refresh(
     db: &DatabaseConnection,
     context: &AuditContext,
     token: &str,
 ) -> Result<refresh::Rotation, DomainError> {
+    check_token(token)?;
     let tx = db::begin_write(db).await?;
     let rotation = refresh::rotate(&tx, token).await?;
     match &rotation {
@@ -127,6 +140,7 @@ pub async fn logout(
     context: &AuditContext,
     token: &str,
 ) -> Result<(), DomainError> {
+    check_token(token)?;
     let tx = db::begin_write(db).await?;
     if let Some(user_id) = refresh::logout(&tx, token).await? {
         audit::record(

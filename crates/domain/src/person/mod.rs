@@ -87,24 +87,20 @@ pub fn check(input: &PersonInput) -> Result<Valid, Vec<FieldError>> {
         &mut errors,
         text::line(&input.last_name, "/last_name", 1, 100),
     );
-    let email = match input
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        Some(email) => text::collect(&mut errors, text::email(email, "/email")),
-        None => None,
-    };
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        Some(phone) => text::collect(&mut errors, text::phone(phone, "/phone")),
-        None => None,
-    };
+    let email = text::collect(
+        &mut errors,
+        text::optional(input.email.as_deref(), "/email", 254, |e| {
+            text::email(e, "/email")
+        }),
+    )
+    .flatten();
+    let phone = text::collect(
+        &mut errors,
+        text::optional(input.phone.as_deref(), "/phone", 30, |p| {
+            text::phone(p, "/phone")
+        }),
+    )
+    .flatten();
     let role_in_association = text::collect(
         &mut errors,
         text::optional_line(

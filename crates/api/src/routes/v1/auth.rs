@@ -75,7 +75,7 @@ pub struct TokenResponse {
 #[schema(example = json!({"refresh_token": "q0Yw0d0m2Hq3p8eZbJ3Jm1b4H4l5uUuYvV7kz3c9bXo"}))]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh.
-    #[schema(max_length = 200)]
+    #[schema(min_length = 1, max_length = 200)]
     pub refresh_token: String,
 }
 

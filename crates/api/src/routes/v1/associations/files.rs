@@ -445,6 +445,37 @@ pub struct ImportProblem {
     pub report: ImportReport,
 }
 
+/// What an import's 422 carries: the problem with the report (an all-or-nothing import with
+/// invalid rows), or a plain problem (a missing file, a reused idempotency key).
+pub struct ImportRefusal;
+
+impl utoipa::PartialSchema for ImportRefusal {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::AnyOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("ImportProblem"))
+            .item(utoipa::openapi::Ref::from_schema_name("Problem"))
+            .description(Some(
+                "A problem; for an all-or-nothing import with invalid rows it carries the report.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ImportRefusal {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            "ImportProblem".into(),
+            <ImportProblem as utoipa::PartialSchema>::schema(),
+        ));
+        <ImportProblem as ToSchema>::schemas(schemas);
+    }
+}
+
 /// A spreadsheet uploaded as a form (what a browser's file input sends).
 #[derive(Debug, ToSchema)]
 pub struct ImportUpload {
@@ -477,33 +508,27 @@ async fn read_upload(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>
         errors: vec![],
     };
     let mut form = Multipart::new(req.headers(), payload.into_inner());
-    let Some(field) = form.next().await else {
-        return Err(ApiError::Validation(vec![ProblemItem::pointer(
-            "/file",
-            "is required",
-        )]));
-    };
-    let mut field = field.map_err(|e| malformed(&format!("the form cannot be read: {e}")))?;
-    if field.name() != Some("file") {
-        return Err(ApiError::MalformedBody {
-            detail: "the form has a field other than `file`".into(),
-            errors: vec![ProblemItem::pointer(
-                format!("/{}", field.name().unwrap_or_default()),
-                "is not a field of this form",
-            )],
-        });
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| malformed(&format!("the file cannot be read: {e}")))?;
-        if body.len() + chunk.len() > IMPORT_LIMIT {
-            return Err(ApiError::PayloadTooLarge {
-                limit: IMPORT_LIMIT,
-            });
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| malformed(&format!("the form cannot be read: {e}")))?;
+        let mut body = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| malformed(&format!("the form cannot be read: {e}")))?;
+            if body.len() + chunk.len() > IMPORT_LIMIT {
+                return Err(ApiError::PayloadTooLarge {
+                    limit: IMPORT_LIMIT,
+                });
+            }
+            body.extend_from_slice(&chunk);
         }
-        body.extend_from_slice(&chunk);
+        // Other fields a form may carry (a submit button's name, say) are read and ignored.
+        if field.name() == Some("file") {
+            return Ok(body);
+        }
     }
-    Ok(body)
+    Err(ApiError::Validation(vec![ProblemItem::pointer(
+        "/file",
+        "is required",
+    )]))
 }
 
 fn outcome_report(i: usize, outcome: RowOutcome, summary: &mut ImportSummary) -> RowReport {
@@ -558,7 +583,7 @@ fn outcome_report(i: usize, outcome: RowOutcome, summary: &mut ImportSummary) ->
         (status = 413, description = "The body is larger than 20 MiB"),
         (status = 415, description = "The body is not JSON, a form or CSV"),
         (status = 422, description = "All-or-nothing import with invalid rows: nothing was written; the report is in the problem",
-         body = ImportProblem, content_type = "application/problem+json",
+         body = ImportRefusal, content_type = "application/problem+json",
          example = json!({
             "type": "https://empower.example/problems/validation_failed", "title": "Request validation failed",
             "status": 422, "detail": "1 of 2 rows are invalid: nothing was written",

@@ -23,7 +23,7 @@ pub struct Address {
     #[schema(max_length = 200, example = "Rue de la Victoire 12")]
     pub street: Option<String>,
     /// Postal code, 1000-9999.
-    #[schema(pattern = "^[1-9][0-9]{3}$", example = "1060")]
+    #[schema(pattern = "^(\\s*|[1-9][0-9]{3})$", example = "1060")]
     pub postal_code: Option<String>,
     /// City.
     #[schema(max_length = 100, example = "Saint-Gilles")]

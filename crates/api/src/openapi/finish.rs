@@ -1,184 +1,21 @@
-//! The contract: generated from the registered routes, finished by one pass that gives every
-//! operation its error responses in the problem format, and served to Swagger UI.
+//! The document-level finishing pass: each operation's security and access note from the access
+//! table, the errors every operation can return in the problem format, the headers the
+//! conventions promise, list items by reference, and links from creates to what they open.
 
-use actix_web::App;
-use empower_domain::identity::scope::Scope;
-use utoipa::OpenApi;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::link::LinkBuilder;
-use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::security::{
-    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
-    SecurityScheme,
-};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
-use utoipa_actix_web::AppExt;
 
+use super::{BEARER, OAUTH2, operations};
 use crate::auth::access::{self, Rule};
-use crate::problem::{PROBLEM_JSON, Problem, ProblemItem, problem_for_status};
-use crate::routes;
-
-/// Where the contract is served.
-pub const OPENAPI_PATH: &str = "/api-docs/openapi.json";
-/// Where Swagger UI is served.
-pub const SWAGGER_UI_PATH: &str = "/swagger-ui/";
-/// Name of the bearer security scheme in the contract.
-pub const BEARER: &str = "bearer";
-/// Name of the OAuth 2.0 client-credentials security scheme (partner API clients).
-pub const OAUTH2: &str = "oauth2";
-
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Empower API",
-        description = "The programme API for African diaspora women's associations in Belgium: \
-            the association registry and its selection, the three-module training, restitution \
-            sessions, visibility deliverables and the results framework.\n\n\
-            Conventions: JSON with `snake_case` fields; lists are paginated with `limit` and an \
-            opaque `cursor` (`next_cursor` in the body, `Link: rel=\"next\"` in the headers); every \
-            error is RFC 9457 problem details (`application/problem+json`) with a stable `code`; \
-            every response carries an `X-Request-Id` (sent by the client or generated).",
-        license(name = "Apache-2.0", identifier = "Apache-2.0"),
-        contact(name = "Empower programme team", email = "empower@empower.example")
-    ),
-    servers((url = "/", description = "This server")),
-    tags(
-        (name = "health", description = "Liveness and readiness probes"),
-        (name = "reference", description = "Reference data: countries and Sustainable Development Goals"),
-        (name = "auth", description = "Logging in, refreshing and revoking tokens; client credentials for partner API clients"),
-        (name = "me", description = "The caller's own account"),
-        (name = "users", description = "User accounts and their roles (admin)"),
-        (name = "api-clients", description = "Partner API clients: machine credentials with scopes (admin)"),
-        (name = "audit", description = "The audit log (admin)"),
-        (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
-        (name = "people", description = "Representatives and contacts of associations, and their consents (personal data)"),
-        (name = "funding", description = "Funding applications the associations submit"),
-        (name = "sync", description = "The change feed partner NGOs sync from"),
-    ),
-    components(schemas(
-        Problem,
-        ProblemItem,
-        crate::routes::v1::associations::files::ImportMode,
-        empower_domain::changes::ResourceType,
-    )),
-    modifiers(&SecuritySchemes)
-)]
-struct ApiDoc;
-
-struct SecuritySchemes;
-
-impl utoipa::Modify for SecuritySchemes {
-    fn modify(&self, openapi: &mut Document) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            BEARER,
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some("An access token from `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` (partner API clients)."))
-                    .build(),
-            ),
-        );
-        let scopes = Scopes::from_iter(
-            Scope::ALL.map(|scope| (scope.as_str().to_owned(), scope.description().to_owned())),
-        );
-        components.add_security_scheme(
-            OAUTH2,
-            SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::ClientCredentials(ClientCredentials::new(
-                    "/api/v1/auth/token",
-                    scopes,
-                ))],
-                "Partner API clients: the OAuth 2.0 client credentials grant at `POST /api/v1/auth/token`; the token is then sent as a bearer token.",
-            )),
-        );
-    }
-}
-
-/// The complete contract, as the server serves it.
-pub fn document() -> Document {
-    let (_app, api) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes::configure)
-        .split_for_parts();
-    finish(api)
-}
-
-/// The contract as served and committed: the generated document with what utoipa's types
-/// cannot say (link fields in camelCase, headers that are always sent marked required).
-pub fn contract() -> serde_json::Value {
-    let mut json = serde_json::to_value(document()).unwrap_or_default();
-    if let Some(paths) = json.get_mut("paths").and_then(|p| p.as_object_mut()) {
-        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
-            for operation in item.values_mut() {
-                let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut())
-                else {
-                    continue;
-                };
-                for response in responses.values_mut() {
-                    camel_case_links(response);
-                    require_headers(response);
-                }
-            }
-        }
-    }
-    json
-}
-
-/// utoipa 5 writes a link's `operationId` as `operation_id`.
-fn camel_case_links(response: &mut serde_json::Value) {
-    let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) else {
-        return;
-    };
-    for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
-        for (snake, camel) in [
-            ("operation_id", "operationId"),
-            ("operation_ref", "operationRef"),
-            ("request_body", "requestBody"),
-        ] {
-            if let Some(value) = link.remove(snake) {
-                link.insert(camel.into(), value);
-            }
-        }
-    }
-}
-
-/// Headers that every response declaring them carries.
-const ALWAYS_SENT: [&str; 5] = [
-    "X-Request-Id",
-    "ETag",
-    "Location",
-    "WWW-Authenticate",
-    "Retry-After",
-];
-
-fn require_headers(response: &mut serde_json::Value) {
-    let Some(headers) = response.get_mut("headers").and_then(|h| h.as_object_mut()) else {
-        return;
-    };
-    for (name, header) in headers.iter_mut() {
-        if ALWAYS_SENT.contains(&name.as_str())
-            && let Some(header) = header.as_object_mut()
-        {
-            header.insert("required".into(), true.into());
-        }
-    }
-}
-
-/// The contract as committed in `openapi/openapi.json` (pretty JSON, final newline).
-pub fn to_json(contract: &serde_json::Value) -> String {
-    let mut json = serde_json::to_string_pretty(contract).unwrap_or_default();
-    json.push('\n');
-    json
-}
+use crate::problem::{PROBLEM_JSON, problem_for_status};
 
 /// Gives every operation its security and access description from the access table, the
 /// errors every operation can return (400, 500; 401 and 403 when it needs credentials), and
 /// every error response without a body of its own the problem media type, schema and example.
-fn finish(mut api: Document) -> Document {
+pub fn finish(mut api: Document) -> Document {
     for (path, item) in api.paths.paths.iter_mut() {
         for (method, operation) in operations(item) {
             let rule = operation.operation_id.as_deref().and_then(access::rule);
@@ -535,21 +372,8 @@ fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .min_length(Some(1))
-                .max_length(Some(200)),
+                .max_length(Some(200))
+                .pattern(Some("^[\\x21-\\x7E]+$")),
         ))
         .build()
-}
-
-fn operations(
-    item: &mut utoipa::openapi::PathItem,
-) -> impl Iterator<Item = (&'static str, &mut Operation)> {
-    [
-        ("get", item.get.as_mut()),
-        ("put", item.put.as_mut()),
-        ("post", item.post.as_mut()),
-        ("delete", item.delete.as_mut()),
-        ("patch", item.patch.as_mut()),
-    ]
-    .into_iter()
-    .filter_map(|(method, operation)| operation.map(|o| (method, o)))
 }
