@@ -83,14 +83,18 @@ fn every_operation_has_a_summary_description_tag_security_and_problem_errors() {
                     Some(reference) => reference.to_owned(),
                     None => String::new(),
                 };
-                let extends_problem = api["components"]["schemas"]
-                    [schema.trim_start_matches("#/components/schemas/")]["allOf"]
-                    .as_array()
-                    .is_some_and(|parts| {
-                        parts
-                            .iter()
-                            .any(|p| p["$ref"] == "#/components/schemas/Problem")
-                    });
+                let inline = &problem["schema"];
+                let named = &api["components"]["schemas"]
+                    [schema.trim_start_matches("#/components/schemas/")];
+                let extends_problem = [inline, named].iter().any(|s| {
+                    ["allOf", "anyOf"].iter().any(|key| {
+                        s[key].as_array().is_some_and(|parts| {
+                            parts
+                                .iter()
+                                .any(|p| p["$ref"] == "#/components/schemas/Problem")
+                        })
+                    })
+                });
                 assert!(
                     schema == "#/components/schemas/Problem" || extends_problem,
                     "{name} {status}: a problem"
