@@ -119,6 +119,12 @@ async fn each_role_gets_what_the_table_says_on_every_operation() {
                 (Rule::Protected { scopes, .. }, None, Some(_)) if !scopes.is_empty() => "access",
                 _ => "403",
             };
+            assert!(
+                reply.status < 500,
+                "{name} on {method} {path} ({id}): {} {}",
+                reply.status,
+                reply.text
+            );
             let got = match reply.status {
                 401 => "401",
                 403 => "403",

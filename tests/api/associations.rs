@@ -792,15 +792,9 @@ async fn a_reader_polling_during_concurrent_writes_misses_no_change() {
     let admin = app.admin_token().await;
     let writers = 8;
     let per_writer = 6;
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut handles = Vec::new();
     for w in 0..writers {
-        let (client, address, token, done) = (
-            app.client.clone(),
-            app.address.clone(),
-            admin.clone(),
-            done.clone(),
-        );
+        let (client, address, token) = (app.client.clone(), app.address.clone(), admin.clone());
         handles.push(tokio::spawn(async move {
             let mut ids = Vec::new();
             for i in 0..per_writer {
@@ -815,16 +809,21 @@ async fn a_reader_polling_during_concurrent_writes_misses_no_change() {
                 let created: Value = reply.json().await.expect("json");
                 ids.push(created["id"].as_str().expect("id").to_owned());
             }
-            done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             ids
         }));
     }
-    // Poll while the writers run, and once more after they finish.
+    // Poll while the writers run, and once more after they finish; a writer that fails ends
+    // the poll (its panic comes out when it is joined below), and so does a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut seen: Vec<String> = Vec::new();
     let mut cursor: Option<String> = None;
     let mut last_seq = 0;
     loop {
-        let finished = done.load(std::sync::atomic::Ordering::SeqCst) == writers;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the writers did not finish in time"
+        );
+        let finished = handles.iter().all(tokio::task::JoinHandle::is_finished);
         let path = match &cursor {
             Some(c) => format!("/api/v1/changes?limit=7&cursor={c}"),
             None => "/api/v1/changes?limit=7".to_owned(),
@@ -847,7 +846,7 @@ async fn a_reader_polling_during_concurrent_writes_misses_no_change() {
     }
     let mut written = BTreeSet::new();
     for handle in handles {
-        written.extend(handle.await.expect("writer"));
+        written.extend(handle.await.expect("a writer failed"));
     }
     assert_eq!(written.len(), writers * per_writer);
     let seen_set: BTreeSet<String> = seen.iter().cloned().collect();

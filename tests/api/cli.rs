@@ -134,31 +134,48 @@ async fn production_refuses_to_start_without_a_jwt_secret() {
 #[tokio::test]
 async fn serve_logs_where_things_are_and_stops_gracefully_on_sigterm() {
     let db = TestDb::new().await;
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
-        listener.local_addr().expect("addr").port()
-    };
+    // The server binds port 0 and says which port it got: no race for a free port.
     let mut child = empower(&db)
-        .env("EMPOWER_BIND", format!("127.0.0.1:{port}"))
+        .env("EMPOWER_BIND", "127.0.0.1:0")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("server starts");
-    let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        if let Ok(r) = client
-            .get(format!("http://127.0.0.1:{port}/health/ready"))
-            .send()
-            .await
-            && r.status() == 200
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
         {
-            ready = true;
-            break;
+            if lines_tx.send(line).is_err() {
+                break;
+            }
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    });
+    let mut log = String::new();
+    let mut port = None;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while port.is_none() && std::time::Instant::now() < deadline {
+        if let Ok(line) = lines_rx.recv_timeout(Duration::from_millis(100)) {
+            port = line
+                .split("listening on http://127.0.0.1:")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|p| p.parse::<u16>().ok());
+            log.push_str(&line);
+            log.push('\n');
+        }
     }
+    let port = port.unwrap_or_else(|| panic!("the server reports its port: {log}"));
+    let client = reqwest::Client::new();
+    let ready = client
+        .get(format!("http://127.0.0.1:{port}/health/ready"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == 200);
     assert!(ready, "server became ready");
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -175,14 +192,11 @@ async fn serve_logs_where_things_are_and_stops_gracefully_on_sigterm() {
     }
     let status = exited.expect("the server stopped within 10 s of SIGTERM");
     assert!(status.success(), "clean exit: {status:?}");
-    let mut log = String::new();
-    use std::io::Read;
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut log)
-        .expect("log");
+    reader.join().expect("log reader");
+    for line in lines_rx.try_iter() {
+        log.push_str(&line);
+        log.push('\n');
+    }
     assert!(log.contains("Swagger UI: http://127.0.0.1:"), "{log}");
     assert!(log.contains("database: "), "{log}");
     assert!(

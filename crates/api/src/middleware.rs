@@ -11,6 +11,14 @@ use uuid::Uuid;
 
 use crate::problem::{PROBLEM_JSON, Problem, problem_for_status};
 
+/// Longest request target (path and query) read, in bytes. Longer ones get a 414 problem here;
+/// beyond 64 KiB actix itself refuses them (a bodiless 400) before any middleware runs.
+pub const URI_LIMIT: usize = 8 * 1024;
+/// Largest total size of a request's headers read, in bytes (actix's own limit is 128 KiB).
+pub const HEADERS_LIMIT: usize = 16 * 1024;
+/// Most headers a request may carry (actix's own limit is 96).
+const HEADERS_COUNT: usize = 64;
+
 /// Header carrying the request id, in both directions.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -36,6 +44,34 @@ fn request_id_from(headers: &header::HeaderMap) -> String {
                     .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// What is wrong with a request's head (its target and headers), if anything.
+fn refused_head(req: &ServiceRequest) -> Option<crate::problem::ApiError> {
+    use crate::problem::{ApiError, ProblemItem};
+    let target = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if target > URI_LIMIT {
+        return Some(ApiError::UriTooLong { limit: URI_LIMIT });
+    }
+    let headers = req.headers();
+    let size: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if size > HEADERS_LIMIT || headers.len() > HEADERS_COUNT {
+        return Some(ApiError::HeadersTooLarge {
+            limit: HEADERS_LIMIT,
+        });
+    }
+    control_in_path(req).map(|c| {
+        ApiError::InvalidParameter(vec![ProblemItem::parameter(
+            "path",
+            format!(
+                "must not contain control characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        )])
+    })
 }
 
 /// A decoded path that holds a character no path segment may hold (NUL, other controls).
@@ -85,16 +121,7 @@ pub async fn request_context(
         req.head_mut().method = Method::GET;
     }
     let path = req.path().to_owned();
-    if let Some(c) = control_in_path(&req) {
-        let error = crate::problem::ApiError::InvalidParameter(vec![
-            crate::problem::ProblemItem::parameter(
-                "path",
-                format!(
-                    "must not contain control characters (found U+{:04X})",
-                    u32::from(c)
-                ),
-            ),
-        ]);
+    if let Some(error) = refused_head(&req) {
         let mut res = req.into_response(error.error_response());
         res = into_problem(res.map_into_boxed_body(), &id).await;
         if let Ok(value) = HeaderValue::from_str(&id) {

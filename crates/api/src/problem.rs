@@ -147,6 +147,18 @@ pub enum ApiError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The request target (path and query) is longer than the server reads.
+    #[error("URI too long")]
+    UriTooLong {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The request's headers are larger, or more, than the server reads.
+    #[error("request headers too large")]
+    HeadersTooLarge {
+        /// The limit on their total size, in bytes.
+        limit: usize,
+    },
     /// The body's content type is not one this operation accepts.
     #[error("unsupported media type")]
     UnsupportedMediaType {
@@ -241,6 +253,16 @@ impl ApiError {
                 "payload_too_large",
                 "Request body too large",
             ),
+            Self::UriTooLong { .. } => (
+                StatusCode::URI_TOO_LONG,
+                "uri_too_long",
+                "Request target too long",
+            ),
+            Self::HeadersTooLarge { .. } => (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "headers_too_large",
+                "Request headers too large",
+            ),
             Self::UnsupportedMediaType { .. } => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
@@ -314,6 +336,16 @@ impl ApiError {
                 Some(format!("the body must be at most {limit} bytes")),
                 vec![],
             ),
+            Self::UriTooLong { limit } => (
+                Some(format!("the path and query must be at most {limit} bytes")),
+                vec![],
+            ),
+            Self::HeadersTooLarge { limit } => (
+                Some(format!(
+                    "the headers must be at most {limit} bytes in all, and at most 64 of them"
+                )),
+                vec![],
+            ),
             Self::UnsupportedMediaType { expected } => (
                 Some(format!("send the body as {}", expected.join(" or "))),
                 vec![],
@@ -372,6 +404,12 @@ pub fn problem_for_status(status: StatusCode) -> Problem {
         429 => ApiError::TooManyRequests { retry_after: 60 },
         413 => ApiError::PayloadTooLarge {
             limit: crate::extract::BODY_LIMIT,
+        },
+        414 => ApiError::UriTooLong {
+            limit: crate::middleware::URI_LIMIT,
+        },
+        431 => ApiError::HeadersTooLarge {
+            limit: crate::middleware::HEADERS_LIMIT,
         },
         415 => ApiError::UnsupportedMediaType {
             expected: vec!["application/json".into()],
@@ -516,6 +554,8 @@ mod tests {
             ApiError::IdempotencyKeyInFlight,
             ApiError::Refused(Refusal::illegal_transition("completed", vec![])),
             ApiError::PayloadTooLarge { limit: 10 },
+            ApiError::UriTooLong { limit: 10 },
+            ApiError::HeadersTooLarge { limit: 10 },
             ApiError::UnsupportedMediaType {
                 expected: vec!["application/json".into()],
             },
