@@ -1,0 +1,233 @@
+//! The conformance kit: every convention of `shared/api-conventions.md` run against a resource
+//! described in a few lines. Every synced resource runs it; a new one adds a test below.
+//!
+//! Checked: create is 201 with `Location` and `ETag`; the read answers the same body and `ETag`,
+//! and 304 to `If-None-Match`; a plain JSON patch is 415; unknown and read-only fields are 400s
+//! naming them; a stale `If-Match` is 412 and writes nothing; a retried create with an
+//! `Idempotency-Key` replays; delete is 204, then the read is 404 and the feed has a tombstone;
+//! a caller bound to another association gets 404.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp};
+
+/// A resource as the kit sees it.
+pub struct Resource {
+    /// Where it is created (`POST`).
+    pub collection: String,
+    /// A valid create body, unique per `tag` (names must not collide).
+    pub body: fn(&str) -> Value,
+    /// A merge patch that changes something.
+    pub patch: Value,
+    /// JSON pointers a patch may not name.
+    pub read_only: &'static [&'static str],
+    /// Its type in the change feed.
+    pub feed_type: &'static str,
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &Value, key: Option<&str>) -> Reply {
+    app.send(reqwest::Method::POST, path, |r| {
+        let r = r.bearer_auth(token).json(body);
+        match key {
+            Some(key) => r.header("Idempotency-Key", key),
+            None => r,
+        }
+    })
+    .await
+}
+
+/// Runs every convention against `resource`, as the admin, with `stranger` a token of a caller
+/// bound to another association.
+pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resource) {
+    let name = resource.feed_type;
+    // Create: 201, Location, ETag.
+    let created = post(
+        app,
+        admin,
+        &resource.collection,
+        &(resource.body)("kit"),
+        None,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{name}: create: {}", created.text);
+    let location = created.header("location").to_owned();
+    assert!(
+        location.starts_with("/api/v1/"),
+        "{name}: Location {location:?}"
+    );
+    let etag = created.header("etag").to_owned();
+    assert_eq!(etag, "\"1\"", "{name}: ETag of a new record");
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    assert!(location.ends_with(&id), "{name}: Location names the record");
+
+    // Read: the same body and ETag; 304 when the client has it.
+    let read = app.get_as(admin, &location).await;
+    assert_eq!(read.status, 200, "{name}: read");
+    assert_eq!(read.json(), created.json(), "{name}: read = created");
+    assert_eq!(read.header("etag"), etag);
+    let cached = app
+        .send(reqwest::Method::GET, &location, |r| {
+            r.bearer_auth(admin).header("If-None-Match", etag.as_str())
+        })
+        .await;
+    assert_eq!(cached.status, 304, "{name}: If-None-Match");
+
+    // A patch must be a merge patch.
+    let plain = app
+        .send(reqwest::Method::PATCH, &location, |r| {
+            r.bearer_auth(admin).json(&resource.patch)
+        })
+        .await;
+    plain.assert_problem(415, "unsupported_media_type");
+
+    // Unknown and read-only fields are 400s naming them.
+    let unknown = app
+        .patch_as(admin, &location, json!({"no_such_field": 1}), None)
+        .await
+        .assert_problem(400, "malformed_body");
+    assert_eq!(unknown["errors"][0]["pointer"], "/no_such_field", "{name}");
+    for pointer in resource.read_only {
+        let mut patch = json!({});
+        let mut slot = &mut patch;
+        let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            slot[*part] = if i + 1 == parts.len() {
+                json!("x")
+            } else {
+                json!({})
+            };
+            slot = &mut slot[*part];
+        }
+        let problem = app
+            .patch_as(admin, &location, patch, None)
+            .await
+            .assert_problem(400, "malformed_body");
+        assert_eq!(problem["errors"][0]["pointer"], *pointer, "{name}");
+    }
+
+    // A stale If-Match is 412, and nothing is written.
+    let changed = app
+        .patch_as(admin, &location, resource.patch.clone(), Some("\"1\""))
+        .await;
+    assert_eq!(changed.status, 200, "{name}: patch: {}", changed.text);
+    assert_eq!(
+        changed.header("etag"),
+        "\"2\"",
+        "{name}: the version moves on"
+    );
+    app.patch_as(admin, &location, json!({}), Some("\"1\""))
+        .await
+        .assert_problem(412, "precondition_failed");
+    assert_eq!(
+        app.get_as(admin, &location).await.json()["version"],
+        2,
+        "{name}: nothing written"
+    );
+
+    // A retried create with the same key replays the first answer.
+    let body = (resource.body)("kit-replay");
+    let first = post(app, admin, &resource.collection, &body, Some("kit-key")).await;
+    assert_eq!(first.status, 201, "{name}: {}", first.text);
+    let again = post(app, admin, &resource.collection, &body, Some("kit-key")).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.text, first.text, "{name}: replayed");
+    assert_eq!(again.header("idempotent-replayed"), "true");
+
+    // Another association's caller does not see it.
+    app.get_as(stranger, &location)
+        .await
+        .assert_problem(404, "not_found");
+
+    // Delete: 204, then 404, and a tombstone in the feed.
+    let deleted = app
+        .write_as(reqwest::Method::DELETE, admin, &location, None, None)
+        .await;
+    assert_eq!(deleted.status, 204, "{name}: delete: {}", deleted.text);
+    app.get_as(admin, &location)
+        .await
+        .assert_problem(404, "not_found");
+    let feed = app
+        .get_as(
+            admin,
+            &format!("/api/v1/changes?limit=200&types={}", resource.feed_type),
+        )
+        .await
+        .json();
+    let last = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .rev()
+        .find(|i| i["id"] == id.as_str())
+        .cloned()
+        .unwrap_or_else(|| panic!("{name}: in the feed"));
+    assert_eq!(last["op"], "delete", "{name}: a tombstone");
+    assert_eq!(last["version"], 3, "{name}: the tombstone's version");
+}
+
+/// A stranger: an association user bound to an association of its own.
+async fn stranger(app: &TestApp, admin: &str) -> String {
+    let home = app.create_association(admin, "Stranger's Own").await;
+    app.association_user_token(admin, &home).await
+}
+
+fn association(tag: &str) -> Value {
+    json!({"name": format!("Conformance {tag}"), "legal_form": "de_facto", "countries_of_origin": ["SN"]})
+}
+
+#[tokio::test]
+async fn associations_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/associations".into(),
+        body: association,
+        patch: json!({"member_count": 12}),
+        read_only: &[
+            "/id",
+            "/status",
+            "/version",
+            "/created_at",
+            "/updated_at",
+            "/address/region",
+        ],
+        feed_type: "association",
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn people_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let owner = app.create_association(&admin, "People Kit").await;
+    let resource = Resource {
+        collection: format!("/api/v1/associations/{owner}/people"),
+        body: |tag| json!({"first_name": "Awa", "last_name": format!("Kit {tag}"), "gender": "female"}),
+        patch: json!({"is_representative": true}),
+        read_only: &["/id", "/association_id", "/consents", "/version"],
+        feed_type: "person",
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn funding_applications_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let owner = app.create_association(&admin, "Funding Kit").await;
+    let resource = Resource {
+        collection: format!("/api/v1/associations/{owner}/funding-applications"),
+        body: |tag| {
+            json!({"call_title": format!("Call {tag}"), "funder": "Demo Foundation",
+                "amount_requested": "1000", "status": "draft"})
+        },
+        patch: json!({"amount_requested": "1500.50"}),
+        read_only: &["/id", "/association_id", "/version", "/updated_at"],
+        feed_type: "funding_application",
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
