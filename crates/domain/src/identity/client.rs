@@ -1,7 +1,7 @@
 //! Partner API clients (OAuth 2.0 client credentials): a name, scopes, an optional association,
 //! a secret shown once and stored only as a hash. Revoking is deactivating.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rand::distr::{Alphanumeric, SampleString};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter, QuerySelect, TryIntoModel};
@@ -14,38 +14,7 @@ use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::resource::Precondition;
 use crate::{DomainError, FieldError, text};
 
-/// An API client as stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "api_clients")]
-pub struct Model {
-    /// UUID v7.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    /// Who the client is (the partner NGO and its job).
-    pub name: String,
-    /// The public half of the credentials.
-    #[sea_orm(unique)]
-    pub client_id: String,
-    /// SHA-256 of the secret, hex.
-    pub secret_hash: String,
-    /// Space-separated scopes.
-    pub scopes: String,
-    /// The association the client acts for, if any.
-    pub association_id: Option<Uuid>,
-    /// Revoked clients cannot get tokens, and their tokens stop working.
-    pub active: bool,
-    /// +1 on every change.
-    pub version: i32,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+pub use super::entity::client::{ActiveModel, Column, Entity, Model};
 
 impl Model {
     /// The granted scopes; a stored name that is not a scope is an error naming it.

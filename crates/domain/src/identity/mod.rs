@@ -1,6 +1,7 @@
 //! Who may log in: user accounts, their roles, password hashing, and the bootstrap admin.
 
 pub mod client;
+pub mod entity;
 pub mod password;
 pub mod refresh;
 pub mod scope;

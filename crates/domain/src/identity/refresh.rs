@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use rand::RngCore;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
@@ -16,34 +16,7 @@ use crate::DomainError;
 /// How long a refresh token lives unused.
 pub const TTL: Duration = Duration::days(30);
 
-/// A refresh token as stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "refresh_tokens")]
-pub struct Model {
-    /// UUID v7.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    /// Whose token it is.
-    pub user_id: Uuid,
-    /// The login this token descends from.
-    pub family_id: Uuid,
-    /// SHA-256 of the token, hex.
-    #[sea_orm(unique)]
-    pub token_hash: String,
-    /// When it was issued.
-    pub issued_at: DateTime<Utc>,
-    /// When it stops working.
-    pub expires_at: DateTime<Utc>,
-    /// When it was exchanged for a new one.
-    pub used_at: Option<DateTime<Utc>>,
-    /// When its family was revoked.
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+pub use super::entity::refresh_token::{ActiveModel, Column, Entity, Model};
 
 /// SHA-256 of a secret, hex: what is stored instead of a token or client secret.
 pub fn digest(secret: &str) -> String {

@@ -25,25 +25,7 @@ pub const BASE_LOCK: Duration = Duration::seconds(60);
 /// Longest lock.
 pub const MAX_LOCK: Duration = Duration::hours(1);
 
-/// A throttle row as stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "login_throttles")]
-pub struct Model {
-    /// `account:<email>` or `address:<ip>`.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub key: String,
-    /// Consecutive failures.
-    pub failures: i32,
-    /// When the last failure happened.
-    pub last_failure_at: DateTime<Utc>,
-    /// Attempts are refused until then.
-    pub locked_until: Option<DateTime<Utc>>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+pub use super::entity::login_throttle::{ActiveModel, Column, Entity, Model};
 
 /// The throttle key of an account.
 pub fn account_key(email: &str) -> String {

@@ -1,12 +1,10 @@
 //! User accounts: email (unique, stored normalised), role, optional association binding.
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel,
 };
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::client::check_bound_association;
 use super::{password, refresh};
@@ -16,71 +14,7 @@ use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::resource::Precondition;
 use crate::{DomainError, FieldError, text};
 
-/// What a user may do.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
-)]
-#[sea_orm(
-    rs_type = "String",
-    db_type = "String(StringLen::N(20))",
-    rename_all = "snake_case"
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything, including users and API clients.
-    Admin,
-    /// Programme staff: read and write programme data.
-    Staff,
-    /// A member of one association, bound to it: sees and edits only its own.
-    Association,
-    /// Reads everything except personal data.
-    Viewer,
-}
-
-impl Role {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Staff => "staff",
-            Self::Association => "association",
-            Self::Viewer => "viewer",
-        }
-    }
-}
-
-/// A user as stored. The password hash never leaves the domain layer.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "users")]
-pub struct Model {
-    /// UUID v7.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    /// Lower-cased, trimmed; unique.
-    #[sea_orm(unique)]
-    pub email: String,
-    /// Name shown in the apps.
-    pub display_name: String,
-    /// What the user may do.
-    pub role: Role,
-    /// The association an `association` user belongs to.
-    pub association_id: Option<Uuid>,
-    /// argon2id PHC string.
-    pub password_hash: String,
-    /// Deactivated users cannot log in.
-    pub active: bool,
-    /// +1 on every change.
-    pub version: i32,
-    /// When the account was created.
-    pub created_at: DateTime<Utc>,
-    /// When the account last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+pub use super::entity::user::{ActiveModel, Column, Entity, Model, Role};
 
 impl Entity {
     /// The account with this id, if it exists and is active.
