@@ -6,25 +6,7 @@ use sea_orm::{ConnectionTrait, QueryFilter};
 use crate::DomainError;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 
-/// A country as stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "countries")]
-pub struct Model {
-    /// ISO 3166-1 alpha-2 code, upper case.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub code: String,
-    /// English short name.
-    pub name_en: String,
-    /// French short name.
-    pub name_fr: String,
-    /// On the donor's list of priority countries of origin.
-    pub priority: bool,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+pub use super::entity::country::{ActiveModel, Column, Entity, Model};
 
 /// Filters on the country list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -51,6 +33,10 @@ pub async fn list(
 
 /// Reads one country by its code (case-insensitive).
 pub async fn get(db: &impl ConnectionTrait, code: &str) -> Result<Model, DomainError> {
+    // Only a two-letter code can be one; anything else is not found without a query.
+    if code.len() != 2 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(DomainError::NotFound("country"));
+    }
     Entity::find_by_id(code.to_ascii_uppercase())
         .one(db)
         .await?

@@ -2,4 +2,5 @@
 //! and the 17 Sustainable Development Goals.
 
 pub mod country;
+pub mod entity;
 pub mod sdg;

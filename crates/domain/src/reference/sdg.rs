@@ -6,23 +6,7 @@ use sea_orm::entity::prelude::*;
 use crate::DomainError;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 
-/// An SDG as stored.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "sdgs")]
-pub struct Model {
-    /// Goal number, 1 to 17.
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub number: i32,
-    /// English short title.
-    pub title_en: String,
-    /// French short title.
-    pub title_fr: String,
-}
-
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+pub use super::entity::sdg::{ActiveModel, Column, Entity, Model};
 
 /// Lists the goals by number.
 pub async fn list(
