@@ -207,6 +207,14 @@ pub async fn authenticate(
     client_id: &str,
     secret: &str,
 ) -> Result<Option<Model>, DomainError> {
+    // A client id we never issued (too long, or with characters ours never have) is unknown.
+    let plausible = (1..=200).contains(&client_id.len())
+        && client_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !plausible {
+        return Ok(None);
+    }
     let client = Entity::find()
         .filter(Column::ClientId.eq(client_id))
         .one(db)

@@ -34,6 +34,22 @@ pub async fn login(
     email: &str,
     password: &str,
 ) -> Result<Login, DomainError> {
+    let mut errors = Vec::new();
+    if email.chars().count() > 254 {
+        errors.push(crate::FieldError::new(
+            "/email",
+            "must be at most 254 characters",
+        ));
+    }
+    if password.chars().count() > super::password::MAX_LENGTH {
+        errors.push(crate::FieldError::new(
+            "/password",
+            format!("must be at most {} characters", super::password::MAX_LENGTH),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(DomainError::Invalid(errors));
+    }
     let now = Utc::now();
     let mut keys = vec![(throttle::account_key(email), throttle::ACCOUNT_LIMIT)];
     if let Some(address) = &context.source_address {

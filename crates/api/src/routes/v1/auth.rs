@@ -134,7 +134,7 @@ fn sign(state: &AppState, subject: &Subject) -> Result<String, ApiError> {
          headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 401, description = "Wrong email or password, or a deactivated account"),
         (status = 415, description = "The body is not `application/json`"),
-        (status = 422, description = "A field is missing or not a string"),
+        (status = 422, description = "A field is missing, not a string, or too long"),
         (status = 429, description = "Too many recent failures",
          headers(("Retry-After" = u64, description = "Seconds until the lock ends"))),
     )
