@@ -189,3 +189,50 @@ async fn every_documented_get_without_parameters_is_served() {
         }
     }
 }
+
+/// Whether a media type (or the schema it names) carries an example.
+fn has_example(api: &Value, media: &Value) -> bool {
+    let named = |schema: &Value| -> bool {
+        schema["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .is_some_and(|name| {
+                let component = &api["components"]["schemas"][name];
+                component.get("example").is_some() || component.get("examples").is_some()
+            })
+    };
+    let schema = &media["schema"];
+    media.get("example").is_some()
+        || media.get("examples").is_some()
+        || schema.get("example").is_some()
+        || named(schema)
+        || named(&schema["items"])
+}
+
+#[test]
+fn every_request_and_success_body_has_an_example() {
+    let api = generated();
+    for (method, path, op) in operations(&api) {
+        for (media_type, media) in op["requestBody"]["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                has_example(&api, media),
+                "{method} {path}: the {media_type} request body has no example"
+            );
+        }
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            if !status.starts_with('2') {
+                continue;
+            }
+            for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+                assert!(
+                    has_example(&api, media),
+                    "{method} {path} {status}: the {media_type} body has no example"
+                );
+            }
+        }
+    }
+}

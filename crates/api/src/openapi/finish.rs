@@ -121,12 +121,24 @@ fn list_items_by_reference(api: &mut Document) {
         if !components.schemas.contains_key(item) {
             continue;
         }
-        if let Some(RefOr::T(Schema::Object(list))) = components.schemas.get_mut(&name)
-            && let Some(RefOr::T(Schema::Array(items))) = list.properties.get_mut("items")
-        {
-            items.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
-                Ref::from_schema_name(item).into(),
-            ));
+        let example = match components.schemas.get(item) {
+            Some(RefOr::T(Schema::Object(item))) => item.example.clone(),
+            _ => None,
+        };
+        if let Some(RefOr::T(Schema::Object(list))) = components.schemas.get_mut(&name) {
+            if let Some(RefOr::T(Schema::Array(items))) = list.properties.get_mut("items") {
+                items.items = utoipa::openapi::schema::ArrayItems::RefOrSchema(Box::new(
+                    Ref::from_schema_name(item).into(),
+                ));
+            }
+            if list.example.is_none()
+                && let Some(example) = example
+            {
+                list.example = Some(serde_json::json!({
+                    "items": [example],
+                    "next_cursor": "WyIwMTkwZjVhNC03YzFlLTdkMmEtOWIxZS0zZjRhNWI2YzdkOGUiXQ"
+                }));
+            }
         }
     }
 }

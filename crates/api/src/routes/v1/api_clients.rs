@@ -76,6 +76,13 @@ impl ApiClientView {
 
 /// A new client with its secret: store the secret now, it is never shown again.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "name": "Partner NGO nightly sync",
+    "client_id": "empower-k3j9x2m4q8w7e5r1", "scopes": ["associations:read", "sync:read"],
+    "active": true, "version": 1,
+    "created_at": "2026-11-27T10:00:00Z", "updated_at": "2026-11-27T10:00:00Z",
+    "client_secret": "Zk3v9QxT2mB7nW4pL8sR1yH6cJ0dF5gA2eU7iO3k"
+}))]
 pub struct CreatedApiClient {
     /// The client.
     #[serde(flatten)]

@@ -121,6 +121,14 @@ pub struct ImportSummary {
 
 /// The outcome of an import.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "committed": true, "dry_run": false,
+    "summary": {"created": 1, "updated": 1, "unchanged": 0, "error": 0},
+    "rows": [
+        {"row": 1, "status": "created", "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8f"},
+        {"row": 2, "status": "updated", "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d90"}
+    ]
+}))]
 pub struct ImportReport {
     /// Whether the writes were kept (false for a dry run, or an all-or-nothing import with errors).
     pub committed: bool,
@@ -176,6 +184,7 @@ impl ToSchema for ImportRefusal {
 
 /// A spreadsheet uploaded as a form (what a browser's file input sends).
 #[derive(Debug, ToSchema)]
+#[schema(example = json!({"file": "name,legal_form,countries_of_origin,postal_code,woman_led\nFemmes du Baobab (demo),de_facto,SN|ML,1060,true\n"}))]
 pub struct ImportUpload {
     /// The CSV file (UTF-8, `,` or `;` separated, a header row of the association columns).
     #[schema(value_type = String, format = Binary, content_media_type = "text/csv")]
