@@ -89,3 +89,92 @@ async fn futures_join<T>(
     }
     results
 }
+
+#[tokio::test]
+async fn funding_amounts_move_to_cents_exactly_and_back() {
+    use empower_migration::{Migrator, MigratorTrait};
+    use sea_orm::{ConnectionTrait, Statement};
+    let test_db = TestDb::new().await;
+    let conn = db::connect(test_db.url()).await.expect("connect");
+    // Up to the people and funding tables, with amounts still written as decimal strings.
+    let before_cents = Migrator::migrations()
+        .iter()
+        .position(|m| m.name().contains("money_cents"))
+        .expect("the money migration");
+    Migrator::up(&conn, Some(u32::try_from(before_cents).expect("count")))
+        .await
+        .expect("up to strings");
+    let backend = conn.get_database_backend();
+    let association = uuid::Uuid::now_v7();
+    let application = uuid::Uuid::now_v7();
+    let sql = |text: &str| Statement::from_string(backend, text.to_owned());
+    let now = chrono::Utc::now();
+    let (p1, p2, p3) = match backend {
+        sea_orm::DbBackend::Postgres => ("$1", "$2", "$3"),
+        _ => ("?", "?", "?"),
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO associations (id, name, name_key, search_text, legal_form, \
+             thematic_areas, woman_led, consent_granted, consent_fields, status, version, \
+             created_at, updated_at) VALUES ({p1}, 'Old Money', 'old money', 'old money', \
+             'de_facto', '[]', false, false, '[]', 'applicant', 1, {p2}, {p3})"
+        ),
+        [association.into(), now.into(), now.into()],
+    ))
+    .await
+    .expect("an association");
+    let (q1, q2, q3, q4) = match backend {
+        sea_orm::DbBackend::Postgres => ("$1", "$2", "$3", "$4"),
+        _ => ("?", "?", "?", "?"),
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO funding_applications (id, association_id, call_title, funder, \
+             amount_requested, status, amount_granted, version, created_at, updated_at) \
+             VALUES ({q1}, {q2}, 'Call', 'Funder', '12500.50', 'granted', '10000.05', 1, \
+             {q3}, {q4})"
+        ),
+        [
+            application.into(),
+            association.into(),
+            now.into(),
+            now.into(),
+        ],
+    ))
+    .await
+    .expect("an application in strings");
+    // Up: exact cents.
+    db::migrate_up(&conn).await.expect("up");
+    let row = conn
+        .query_one_raw(sql(
+            "SELECT amount_requested_cents, amount_granted_cents FROM funding_applications",
+        ))
+        .await
+        .expect("read")
+        .expect("row");
+    let requested: i64 = row.try_get("", "amount_requested_cents").expect("cents");
+    let granted: Option<i64> = row.try_get("", "amount_granted_cents").expect("cents");
+    assert_eq!((requested, granted), (1_250_050, Some(1_000_005)));
+    // Down past it: the same strings again.
+    let after = Migrator::migrations().len() - before_cents;
+    db::migrate_down(&conn, Some(u32::try_from(after).expect("count")))
+        .await
+        .expect("down");
+    let row = conn
+        .query_one_raw(sql(
+            "SELECT amount_requested, amount_granted FROM funding_applications",
+        ))
+        .await
+        .expect("read")
+        .expect("row");
+    let requested: String = row.try_get("", "amount_requested").expect("text");
+    let granted: Option<String> = row.try_get("", "amount_granted").expect("text");
+    assert_eq!(
+        (requested.as_str(), granted.as_deref()),
+        ("12500.50", Some("10000.05"))
+    );
+    conn.close().await.ok();
+}
