@@ -397,7 +397,7 @@ async fn parallel_patches_of_different_fields_lose_no_update() {
     let path = format!("/api/v1/associations/{id}");
     // Even shots set the acronym, odd ones the member count.
     let set = |i: usize| -> (&'static str, Value) {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             ("acronym", json!(format!("A{i}")))
         } else {
             ("member_count", json!(i))
@@ -412,7 +412,11 @@ async fn parallel_patches_of_different_fields_lose_no_update() {
     let replies = fire(&app, shots).await;
     let all = statuses(&replies);
     for reply in &replies {
-        assert_eq!(reply.status, 200, "every patch applies: {all:?}; {}", reply.text);
+        assert_eq!(
+            reply.status, 200,
+            "every patch applies: {all:?}; {}",
+            reply.text
+        );
     }
 
     // Each write saw the one before it: ordered by the versions they produced, the replies

@@ -334,7 +334,10 @@ impl TestApp {
 
     /// A user with `role` bound to `association_id` (an `association` user): its token.
     pub async fn association_user_token(&self, admin: &str, association_id: &str) -> String {
-        let email = format!("member-{}@test.empower.local", uuid::Uuid::now_v7().simple());
+        let email = format!(
+            "member-{}@test.empower.local",
+            uuid::Uuid::now_v7().simple()
+        );
         let password = "a-test-password-long-enough";
         let reply = self
             .post_json(

@@ -175,6 +175,10 @@ pub mod login_throttle {
         pub last_failure_at: DateTime<Utc>,
         /// Attempts are refused until then.
         pub locked_until: Option<DateTime<Utc>>,
+        /// Attempts whose password is being checked.
+        pub pending: i32,
+        /// When the latest of those attempts was claimed.
+        pub pending_since: Option<DateTime<Utc>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

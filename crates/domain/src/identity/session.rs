@@ -26,8 +26,9 @@ pub enum Login {
     },
 }
 
-/// Attempts a login. The attempt is counted before the password is checked, atomically, so at
-/// most the limit is checked however many arrive at once; refusal under a lock is immediate.
+/// Attempts a login. The attempt is claimed before the password is checked, atomically, so at
+/// most the limit is checked however many arrive at once; refusal under a lock is immediate,
+/// and correct attempts arriving together all succeed.
 pub async fn login(
     db: &DatabaseConnection,
     context: &AuditContext,
@@ -50,31 +51,24 @@ pub async fn login(
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors));
     }
-    let now = Utc::now();
     let mut keys = vec![(throttle::account_key(email), throttle::ACCOUNT_LIMIT)];
     if let Some(address) = &context.source_address {
         keys.push((throttle::address_key(address), throttle::ADDRESS_LIMIT));
     }
-    let tx = db::begin_write(db).await?;
-    let refused = throttle::claim_attempt(&tx, &keys, now).await?;
-    if let Some(retry_after) = refused {
-        let target = user::find_by_email(&tx, email)
-            .await?
-            .map(|u| ("user", u.id.to_string()));
-        audit::record(&tx, context, "login.throttled", target).await?;
-        tx.commit().await?;
+    if let Some(retry_after) = claim(db, context, email, &keys).await? {
         return Ok(Login::Throttled { retry_after });
     }
-    tx.commit().await?;
     // Hashing is slow: check the password outside any write transaction.
-    let authenticated = user::authenticate(db, email, password).await?;
+    let authenticated = user::authenticate(db, email, password).await;
+    let outcome = match &authenticated {
+        Ok(Some(_)) => throttle::Outcome::Succeeded,
+        Ok(None) => throttle::Outcome::Failed,
+        Err(_) => throttle::Outcome::Abandoned,
+    };
     let tx = db::begin_write(db).await?;
-    let outcome = match authenticated {
+    throttle::finish_attempt(&tx, &keys, outcome, Utc::now()).await?;
+    let login = match authenticated? {
         Some(user) => {
-            throttle::reset(&tx, &keys[0].0).await?;
-            if let Some((address_key, limit)) = keys.get(1) {
-                throttle::withdraw_attempt(&tx, address_key, *limit, Utc::now()).await?;
-            }
             let refresh_token = refresh::issue(&tx, user.id, None).await?;
             audit::record(
                 &tx,
@@ -89,7 +83,6 @@ pub async fn login(
             }
         }
         None => {
-            // The failure was counted when the attempt was claimed.
             let target = user::find_by_email(&tx, email)
                 .await?
                 .map(|u| ("user", u.id.to_string()));
@@ -98,7 +91,46 @@ pub async fn login(
         }
     };
     tx.commit().await?;
-    Ok(outcome)
+    Ok(login)
+}
+
+/// How long an attempt waits for the attempts in flight before it is refused.
+const CLAIM_PATIENCE: Duration = Duration::seconds(5);
+/// How long it sleeps between two claims.
+const CLAIM_PAUSE: std::time::Duration = std::time::Duration::from_millis(25);
+
+/// Claims a login attempt (see [`throttle::claim_attempt`]), waiting while attempts in flight
+/// could reach a limit: `None` once granted, or how long to wait when refused (recorded in the
+/// audit log). Each claim is its own short transaction; no connection is held while waiting.
+async fn claim(
+    db: &DatabaseConnection,
+    context: &AuditContext,
+    email: &str,
+    keys: &[(String, i32)],
+) -> Result<Option<Duration>, DomainError> {
+    let deadline = Utc::now() + CLAIM_PATIENCE;
+    loop {
+        let now = Utc::now();
+        let tx = db::begin_write(db).await?;
+        let retry_after = match throttle::claim_attempt(&tx, keys, now).await? {
+            throttle::Claim::Granted => None,
+            throttle::Claim::Locked(remaining) => Some(remaining),
+            throttle::Claim::Busy if now >= deadline => Some(Duration::seconds(1)),
+            throttle::Claim::Busy => {
+                tx.commit().await?;
+                tokio::time::sleep(CLAIM_PAUSE).await;
+                continue;
+            }
+        };
+        if retry_after.is_some() {
+            let target = user::find_by_email(&tx, email)
+                .await?
+                .map(|u| ("user", u.id.to_string()));
+            audit::record(&tx, context, "login.throttled", target).await?;
+        }
+        tx.commit().await?;
+        return Ok(retry_after);
+    }
 }
 
 /// A refresh token as presented: 1-200 characters (ours are 43).

@@ -342,7 +342,12 @@ pub async fn authenticate(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let matches = password::verify(password_given, &stored);
+    // Hashing takes tens of milliseconds of CPU: off the request's thread, so one worker
+    // checking a password does not stall every other request it serves.
+    let given = password_given.to_owned();
+    let matches = tokio::task::spawn_blocking(move || password::verify(&given, &stored))
+        .await
+        .map_err(|e| DomainError::Internal(format!("password check failed: {e}")))?;
     Ok(user.filter(|u| matches && u.active))
 }
 
