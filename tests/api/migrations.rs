@@ -158,6 +158,17 @@ async fn funding_amounts_move_to_cents_exactly_and_back() {
     let requested: i64 = row.try_get("", "amount_requested_cents").expect("cents");
     let granted: Option<i64> = row.try_get("", "amount_granted_cents").expect("cents");
     assert_eq!((requested, granted), (1_250_050, Some(1_000_005)));
+    // The association written before look-alike names were refused has its skeleton.
+    let row = conn
+        .query_one_raw(sql("SELECT name_skeleton FROM associations"))
+        .await
+        .expect("read")
+        .expect("row");
+    let skeleton: Option<String> = row.try_get("", "name_skeleton").expect("skeleton");
+    assert_eq!(
+        skeleton.as_deref(),
+        Some(empower_domain::text::skeleton("Old Money").as_str())
+    );
     // Down past it: the same strings again.
     let after = Migrator::migrations().len() - before_cents;
     db::migrate_down(&conn, Some(u32::try_from(after).expect("count")))

@@ -69,9 +69,20 @@ pub fn describe(url: &str) -> String {
     }
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration, then fills the derived columns a migration cannot compute
+/// because they follow the domain's rules (the look-alike skeleton of association names
+/// written before that rule existed). Cheap when nothing is missing.
 pub async fn migrate_up(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    let tx = begin_write(db).await?;
+    let filled = crate::association::upkeep(&tx)
+        .await
+        .map_err(|e| DbErr::Custom(format!("upkeep after migration: {e}")))?;
+    tx.commit().await?;
+    if filled > 0 {
+        log::info!("upkeep: {filled} association name skeletons filled");
+    }
+    Ok(())
 }
 
 /// Rolls back the last `steps` migrations (all when `None`).
