@@ -135,6 +135,7 @@ pub fn region_of(postal_code: u16) -> Option<Region> {
 )]
 #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AssociationStatus)]
 pub enum Status {
     /// Applied.
     Applicant,

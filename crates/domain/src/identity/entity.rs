@@ -26,6 +26,7 @@ pub mod user {
         rename_all = "snake_case"
     )]
     #[serde(rename_all = "snake_case")]
+    #[schema(as = UserRole)]
     pub enum Role {
         /// Everything, including users and API clients.
         Admin,
