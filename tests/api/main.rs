@@ -26,3 +26,4 @@ mod privacy;
 mod queries;
 mod reference;
 mod resources;
+mod wire;

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod problem;
 pub mod routes;
 pub mod schema;
+pub mod server;
 pub mod settings;
 pub mod startup;
 pub mod state;

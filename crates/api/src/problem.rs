@@ -147,6 +147,12 @@ pub enum ApiError {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The request line or headers could not be read (refused before routing).
+    #[error("malformed request")]
+    MalformedRequest,
+    /// The request head did not arrive in time (refused before routing).
+    #[error("request timeout")]
+    RequestTimeout,
     /// The request target (path and query) is longer than the server reads.
     #[error("URI too long")]
     UriTooLong {
@@ -253,6 +259,16 @@ impl ApiError {
                 "payload_too_large",
                 "Request body too large",
             ),
+            Self::MalformedRequest => (
+                StatusCode::BAD_REQUEST,
+                "malformed_request",
+                "Malformed request",
+            ),
+            Self::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "Request not received in time",
+            ),
             Self::UriTooLong { .. } => (
                 StatusCode::URI_TOO_LONG,
                 "uri_too_long",
@@ -334,6 +350,18 @@ impl ApiError {
             Self::Refused(refusal) => (Some(refusal.detail.clone()), vec![]),
             Self::PayloadTooLarge { limit } => (
                 Some(format!("the body must be at most {limit} bytes")),
+                vec![],
+            ),
+            Self::MalformedRequest => (
+                Some(
+                    "the request line or headers could not be read: a target or header with \
+                     characters HTTP does not allow, a missing Host, or more than the server reads"
+                        .into(),
+                ),
+                vec![],
+            ),
+            Self::RequestTimeout => (
+                Some("the request head was not received in time".into()),
                 vec![],
             ),
             Self::UriTooLong { limit } => (

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::middleware::{Condition, Logger, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use empower_domain::db;
 use empower_domain::identity::user::{self, Bootstrap};
 use utoipa_actix_web::AppExt;
@@ -80,7 +80,7 @@ impl Application {
         let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
         let state = web::Data::new(AppState { db, tokens });
         let cors_origins = settings.cors_origins.clone();
-        let server = HttpServer::new(move || {
+        let server = crate::server::run(listener, move || {
             let (app, _) = App::new()
                 .into_utoipa_app()
                 .configure(routes::configure)
@@ -121,13 +121,10 @@ impl Application {
                     "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
                 ))
         })
-        .shutdown_timeout(30)
-        .listen(listener)
         .map_err(|source| StartupError::Bind {
             address: settings.bind.clone(),
             source,
-        })?
-        .run();
+        })?;
 
         log::info!("Empower API listening on http://{address}/api/v1");
         log::info!("Swagger UI: http://{address}{}", openapi::SWAGGER_UI_PATH);
