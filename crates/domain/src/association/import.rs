@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::entity::{association, consent_change};
 use super::input::{AssociationInput, Valid};
-use super::store::{country_codes, insert_links, new_row, update, validate};
+use super::store::{country_codes, insert_links, new_row, validate};
 use crate::audit::{self, AuditContext};
 use crate::changes::ResourceType;
 use crate::db::Tx;
@@ -115,9 +115,14 @@ pub async fn import(
                 )]));
             }
             Some(id) => {
-                let written = update(tx, context, id, &Precondition::None, scope, |_| {
-                    Ok::<_, DomainError>(input)
-                })
+                let written = resource::edit::<association::Entity, _>(
+                    tx,
+                    context,
+                    id,
+                    &Precondition::None,
+                    scope,
+                    |_| Ok::<_, DomainError>(input),
+                )
                 .await;
                 outcomes.push(match written {
                     Ok(w) if w.changed => {

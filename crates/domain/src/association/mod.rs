@@ -14,6 +14,7 @@ pub mod store;
 use uuid::Uuid;
 
 use self::entity::association;
+pub use self::entity::association::Entity;
 pub use self::import::{RowOutcome, import};
 pub use self::input::{
     AddressInput, AssociationInput, ConsentInput, ContactInput, PUBLISHABLE_FIELDS, Valid, check,
@@ -23,7 +24,7 @@ pub use self::rules::{LegalForm, Region, Status};
 pub use self::selection::{
     TransitionRequest, eligibility, transition, transition_record, transitions,
 };
-pub use self::store::{check_parent, create, delete, get, update, upkeep, upsert};
+pub use self::store::{check_parent, create, get, upkeep, upsert};
 use crate::DomainError;
 use crate::policy::CallerScope;
 use crate::resource::json_list;

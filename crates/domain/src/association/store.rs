@@ -307,66 +307,88 @@ pub async fn create(
     with_links_one(tx, row).await
 }
 
-/// Changes an association: `edit` gives its new writable fields from the current ones (a full
-/// replacement, or a merged patch). Not found, then stale `If-Match`, then invalid fields, then
-/// conflicts. A change that changes nothing keeps the version.
-pub async fn update<X: From<DomainError>>(
-    tx: &Tx,
-    context: &AuditContext,
-    id: Uuid,
-    expected: &Precondition,
-    scope: &CallerScope,
-    edit: impl FnOnce(AssociationInput) -> Result<AssociationInput, X>,
-) -> Result<Written<Association>, X> {
-    let locked = resource::lock_live::<association::Entity>(tx, id, scope).await?;
-    expected.check(locked.version)?;
-    let current = with_links_one(tx, locked.row().clone()).await?;
-    let mut input = edit(current.to_input())?;
-    if !scope.personal_data {
-        // A caller who cannot see the contact email and phone cannot clear them either: a
-        // replacement from a copy without them keeps them.
-        input.contact.email = input.contact.email.or(current.row.contact_email.clone());
-        input.contact.phone = input.contact.phone.or(current.row.contact_phone.clone());
+/// Associations are edited and deleted through the write layer ([`resource::edit`],
+/// [`resource::delete`]); what is their own: contact data a caller may not see is kept, names
+/// and enterprise numbers stay unique, countries and SDGs are stored beside the row, and a
+/// change of publication consent is recorded.
+impl resource::Editable for association::Entity {
+    type View = Association;
+    type Input = AssociationInput;
+    type Valid = Valid;
+
+    async fn view(tx: &Tx, row: association::Model) -> Result<Association, DomainError> {
+        with_links_one(tx, row).await
     }
-    let valid = validate(&input, &country_codes(tx).await?)?;
-    check_conflicts(tx, &valid, Some(id)).await?;
-    let links_changed =
-        current.countries_of_origin != valid.countries || current.sdgs != valid.sdgs;
-    let consent_changed = current.row.consent_granted != valid.consent_granted
-        || current.consent_fields != valid.consent_fields;
-    let written = resource::update::<association::Entity>(
-        tx,
-        context,
-        locked,
-        expected,
-        "updated",
-        links_changed,
-        |row| {
-            apply(row, &valid);
-            if consent_changed {
-                row.consent_recorded_at = Set(Some(Utc::now()));
-            }
-        },
-    )
-    .await?;
-    if links_changed {
-        replace_links(tx, id, &valid).await?;
+
+    fn input(current: &Association) -> AssociationInput {
+        current.to_input()
     }
-    if consent_changed {
-        super::consent::record(
-            tx,
-            context,
-            id,
-            valid.consent_granted,
-            &valid.consent_fields,
-        )
-        .await?;
+
+    async fn check(
+        tx: &Tx,
+        current: &Association,
+        mut input: AssociationInput,
+        scope: &CallerScope,
+    ) -> Result<Valid, DomainError> {
+        if !scope.personal_data {
+            // A caller who cannot see the contact email and phone cannot clear them either: a
+            // replacement from a copy without them keeps them.
+            input.contact.email = input.contact.email.or(current.row.contact_email.clone());
+            input.contact.phone = input.contact.phone.or(current.row.contact_phone.clone());
+        }
+        let valid = validate(&input, &country_codes(tx).await?)?;
+        check_conflicts(tx, &valid, Some(current.row.id)).await?;
+        Ok(valid)
     }
-    Ok(Written {
-        row: with_links_one(tx, written.row).await?,
-        created: false,
-        changed: written.changed,
-    })
+
+    fn apply(current: &Association, valid: &Valid, row: &mut association::ActiveModel) {
+        apply(row, valid);
+        if consent_changed(current, valid) {
+            row.consent_recorded_at = Set(Some(Utc::now()));
+        }
+    }
+
+    fn beside_changed(current: &Association, valid: &Valid) -> bool {
+        links_changed(current, valid)
+    }
+
+    async fn write_beside(
+        tx: &Tx,
+        context: &AuditContext,
+        current: &Association,
+        valid: &Valid,
+    ) -> Result<(), DomainError> {
+        let id = current.row.id;
+        if links_changed(current, valid) {
+            replace_links(tx, id, valid).await?;
+        }
+        if consent_changed(current, valid) {
+            let (granted, fields) = (valid.consent_granted, &valid.consent_fields);
+            super::consent::record(tx, context, id, granted, fields).await?;
+        }
+        Ok(())
+    }
+
+    fn may_delete(scope: &CallerScope) -> Result<(), DomainError> {
+        if scope.manages_registry() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(
+                "a caller bound to an association cannot delete it".into(),
+            ))
+        }
+    }
+}
+
+/// Whether the countries of origin or the SDGs change.
+fn links_changed(current: &Association, valid: &Valid) -> bool {
+    current.countries_of_origin != valid.countries || current.sdgs != valid.sdgs
+}
+
+/// Whether the publication consent changes.
+fn consent_changed(current: &Association, valid: &Valid) -> bool {
+    current.row.consent_granted != valid.consent_granted
+        || current.consent_fields != valid.consent_fields
 }
 
 /// PUT with a client-chosen id: creates when absent, replaces otherwise. A caller bound to an
@@ -385,7 +407,7 @@ pub async fn upsert(
         .await?
         > 0;
     if exists || !scope.sees(crate::policy::Owner::Association(id)) {
-        update(tx, context, id, expected, scope, |_| {
+        resource::edit::<association::Entity, _>(tx, context, id, expected, scope, |_| {
             Ok::<_, DomainError>(input.clone())
         })
         .await
@@ -396,24 +418,6 @@ pub async fn upsert(
             changed: true,
         })
     }
-}
-
-/// Soft-deletes an association; the change feed carries a tombstone and its name is free
-/// again. A caller bound to an association never deletes one.
-pub async fn delete(
-    tx: &Tx,
-    context: &AuditContext,
-    id: Uuid,
-    expected: &Precondition,
-    scope: &CallerScope,
-) -> Result<(), DomainError> {
-    let current = resource::lock_live::<association::Entity>(tx, id, scope).await?;
-    if !scope.manages_registry() {
-        return Err(DomainError::Forbidden(
-            "a caller bound to an association cannot delete it".into(),
-        ));
-    }
-    resource::soft_delete::<association::Entity>(tx, context, current, expected).await
 }
 
 /// Keeps derived columns current after an upgrade: rows written before look-alike names were

@@ -8,13 +8,13 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-pub use self::entity::{FundingStatus, Model};
+pub use self::entity::{Entity, FundingStatus, Model};
 pub use self::money::{format_cents, parse_cents};
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::policy::CallerScope;
-use crate::resource::{self, Precondition, Written};
+use crate::resource;
 use crate::{DomainError, FieldError, association, text, time};
 
 /// A funding application's writable fields, as a client sends them.
@@ -192,43 +192,33 @@ pub async fn create(
     resource::insert::<entity::Entity>(tx, context, row).await
 }
 
-/// Changes an application: `edit` gives its new writable fields from the current ones (a full
-/// replacement, or a merged patch). Refusals come in the conventions' order: not found, stale
-/// `If-Match`, then invalid fields.
-pub async fn update<X: From<DomainError>>(
-    tx: &Tx,
-    context: &AuditContext,
-    id: Uuid,
-    expected: &Precondition,
-    scope: &CallerScope,
-    edit: impl FnOnce(FundingInput) -> Result<FundingInput, X>,
-) -> Result<Written<Model>, X> {
-    let current = resource::lock_live::<entity::Entity>(tx, id, scope).await?;
-    expected.check(current.version)?;
-    let input = edit(FundingInput::of(&current))?;
-    let valid = check(&input, today()).map_err(DomainError::Invalid)?;
-    Ok(resource::update::<entity::Entity>(
-        tx,
-        context,
-        current,
-        expected,
-        "updated",
-        false,
-        |row| valid.apply(row),
-    )
-    .await?)
-}
+/// Applications are edited and deleted through the write layer ([`resource::edit`],
+/// [`resource::delete`]).
+impl resource::Editable for Entity {
+    type View = Model;
+    type Input = FundingInput;
+    type Valid = Valid;
 
-/// Soft-deletes an application.
-pub async fn delete(
-    tx: &Tx,
-    context: &AuditContext,
-    id: Uuid,
-    expected: &Precondition,
-    scope: &CallerScope,
-) -> Result<(), DomainError> {
-    let current = resource::lock_live::<entity::Entity>(tx, id, scope).await?;
-    resource::soft_delete::<entity::Entity>(tx, context, current, expected).await
+    async fn view(_tx: &Tx, row: Model) -> Result<Model, DomainError> {
+        Ok(row)
+    }
+
+    fn input(current: &Model) -> FundingInput {
+        FundingInput::of(current)
+    }
+
+    async fn check(
+        _tx: &Tx,
+        _current: &Model,
+        input: FundingInput,
+        _scope: &CallerScope,
+    ) -> Result<Valid, DomainError> {
+        check(&input, today()).map_err(DomainError::Invalid)
+    }
+
+    fn apply(_current: &Model, valid: &Valid, row: &mut entity::ActiveModel) {
+        valid.apply(row);
+    }
 }
 
 #[cfg(test)]

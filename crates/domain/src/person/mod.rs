@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use self::entity::person;
-pub use self::entity::{ConsentPurpose, Gender, consent, person::Model as Row};
+pub use self::entity::{ConsentPurpose, Gender, consent, person::Entity, person::Model as Row};
 use crate::audit::{self, AuditContext};
 use crate::changes::ResourceType;
 use crate::db::Tx;
@@ -288,35 +288,33 @@ pub async fn create(
     one(tx, row).await
 }
 
-/// Changes a person: `edit` gives the new writable fields from the current ones (a full
-/// replacement, or a merged patch). Not found, then stale `If-Match`, then invalid fields.
-pub async fn update<X: From<DomainError>>(
-    tx: &Tx,
-    context: &AuditContext,
-    id: Uuid,
-    expected: &Precondition,
-    scope: &CallerScope,
-    edit: impl FnOnce(PersonInput) -> Result<PersonInput, X>,
-) -> Result<Written<Person>, X> {
-    let current = resource::lock_live::<person::Entity>(tx, id, scope).await?;
-    expected.check(current.version)?;
-    let before = one(tx, current.row().clone()).await?;
-    let valid = check(&edit(before.to_input())?).map_err(DomainError::Invalid)?;
-    let written = resource::update::<person::Entity>(
-        tx,
-        context,
-        current,
-        expected,
-        "updated",
-        false,
-        |row| valid.apply(row),
-    )
-    .await?;
-    Ok(Written {
-        row: one(tx, written.row).await?,
-        created: false,
-        changed: written.changed,
-    })
+/// People are edited and deleted through the write layer ([`resource::edit`],
+/// [`resource::delete`]).
+impl resource::Editable for Entity {
+    type View = Person;
+    type Input = PersonInput;
+    type Valid = Valid;
+
+    async fn view(tx: &Tx, row: Row) -> Result<Person, DomainError> {
+        one(tx, row).await
+    }
+
+    fn input(current: &Person) -> PersonInput {
+        current.to_input()
+    }
+
+    async fn check(
+        _tx: &Tx,
+        _current: &Person,
+        input: PersonInput,
+        _scope: &CallerScope,
+    ) -> Result<Valid, DomainError> {
+        check(&input).map_err(DomainError::Invalid)
+    }
+
+    fn apply(_current: &Person, valid: &Valid, row: &mut person::ActiveModel) {
+        valid.apply(row);
+    }
 }
 
 /// PUT with a client-chosen id: creates in `association_id` when absent, replaces otherwise
@@ -342,7 +340,7 @@ pub async fn upsert(
             ))
         }
         Some(_) => {
-            update(tx, context, id, expected, scope, |_| {
+            resource::edit::<Entity, _>(tx, context, id, expected, scope, |_| {
                 Ok::<_, DomainError>(input.clone())
             })
             .await
@@ -357,18 +355,6 @@ pub async fn upsert(
 
 fn row_owner(row: &Row) -> crate::policy::Owner {
     crate::resource::Record::owner(row)
-}
-
-/// Soft-deletes a person; the change feed carries a tombstone.
-pub async fn delete(
-    tx: &Tx,
-    context: &AuditContext,
-    id: Uuid,
-    expected: &Precondition,
-    scope: &CallerScope,
-) -> Result<(), DomainError> {
-    let current = resource::lock_live::<person::Entity>(tx, id, scope).await?;
-    resource::soft_delete::<person::Entity>(tx, context, current, expected).await
 }
 
 /// A consent to record.

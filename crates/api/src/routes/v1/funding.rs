@@ -2,8 +2,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use empower_domain::db;
 use empower_domain::funding::{self, FundingInput, FundingStatus, Model, format_cents};
+use empower_domain::{db, resource};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
@@ -342,7 +342,7 @@ pub async fn update_funding_application(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = funding::update(
+    let updated = resource::edit::<funding::Entity, _>(
         &tx,
         &caller.audit,
         *id,
@@ -384,7 +384,8 @@ pub async fn delete_funding_application(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    funding::delete(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    resource::delete::<funding::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

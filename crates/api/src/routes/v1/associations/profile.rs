@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use empower_domain::association::{self as registry, Association, Region, SortField, Status};
-use empower_domain::db;
 use empower_domain::policy::CallerScope;
+use empower_domain::{db, resource};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -295,10 +295,17 @@ pub async fn update_association(
     let patch = body.into_document()?;
     let scope = caller.scope();
     let tx = db::begin_write(&state.db).await?;
-    let updated = registry::update(&tx, &caller.audit, *id, &if_match.0, &scope, |current| {
-        apply_merge_patch(&AssociationBody::from_input(current), &patch)
-            .map(AssociationBody::into_input)
-    })
+    let updated = resource::edit::<registry::Entity, _>(
+        &tx,
+        &caller.audit,
+        *id,
+        &if_match.0,
+        &scope,
+        |current| {
+            apply_merge_patch(&AssociationBody::from_input(current), &patch)
+                .map(AssociationBody::into_input)
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(answer_written(updated.row, false, &scope))
@@ -330,7 +337,8 @@ pub async fn delete_association(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    registry::delete(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    resource::delete::<registry::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,8 +6,8 @@ pub mod consents;
 pub mod schema;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use empower_domain::db;
 use empower_domain::person::{self, Person};
+use empower_domain::{db, resource};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
@@ -241,7 +241,7 @@ pub async fn update_person(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = person::update(
+    let updated = resource::edit::<person::Entity, _>(
         &tx,
         &caller.audit,
         *id,
@@ -278,7 +278,8 @@ pub async fn delete_person(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    person::delete(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    resource::delete::<person::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

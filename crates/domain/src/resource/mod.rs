@@ -10,6 +10,10 @@
 //! concurrent writers holding one version exactly one wins and the others get
 //! [`DomainError::Stale`].
 
+mod edit;
+
+pub use self::edit::{Editable, delete, edit};
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
