@@ -337,3 +337,62 @@ async fn swagger_ui_redirects_to_its_slash() {
     );
     assert_eq!(reply.header("location"), "/swagger-ui/");
 }
+
+#[tokio::test]
+async fn a_put_that_would_create_matches_no_entity_tag() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let holder = app.create_association(&admin, "Tag Holders").await;
+    let person = json!({
+        "association_id": holder, "first_name": "Awa", "last_name": "Diallo", "gender": "female"
+    });
+    for (collection, body) in [
+        ("associations", association("Never Matched")),
+        ("people", person),
+    ] {
+        let path = format!("/api/v1/{collection}/{}", uuid::Uuid::now_v7());
+        // There is no current version: any tag, `*` included, fails; a malformed one is 400.
+        for tag in ["\"1\"", "*", "W/\"1\""] {
+            app.write_as(
+                reqwest::Method::PUT,
+                &admin,
+                &path,
+                Some(body.clone()),
+                Some(tag),
+            )
+            .await
+            .assert_problem(412, "precondition_failed");
+        }
+        let problem = app
+            .write_as(
+                reqwest::Method::PUT,
+                &admin,
+                &path,
+                Some(body.clone()),
+                Some("s8h)cB?\"c"),
+            )
+            .await
+            .assert_problem(400, "invalid_parameter");
+        assert_eq!(problem["errors"][0]["parameter"], "If-Match");
+        // Nothing was written.
+        app.get_as(&admin, &path)
+            .await
+            .assert_problem(404, "not_found");
+        // Without a condition the PUT creates; then `*` matches the record that exists.
+        let created = app
+            .write_as(
+                reqwest::Method::PUT,
+                &admin,
+                &path,
+                Some(body.clone()),
+                None,
+            )
+            .await;
+        assert_eq!(created.status, 201, "{collection}: {}", created.text);
+        let replaced = app
+            .write_as(reqwest::Method::PUT, &admin, &path, Some(body), Some("*"))
+            .await;
+        assert_eq!(replaced.status, 200, "{collection}: {}", replaced.text);
+    }
+    assert_eq!(feed_rows(&app, &admin, &holder).await, 1);
+}

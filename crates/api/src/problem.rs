@@ -510,7 +510,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound(what) => Self::NotFound(what.to_owned()),
             DomainError::Conflict(detail) => Self::Conflict(detail),
-            DomainError::Stale { .. } => Self::PreconditionFailed,
+            DomainError::Stale { .. } | DomainError::NoCurrentVersion => Self::PreconditionFailed,
             DomainError::BadPrecondition => Self::InvalidParameter(vec![ProblemItem::parameter(
                 "If-Match",
                 "must be `*` or a list of entity tags such as \"3\"",

@@ -88,6 +88,9 @@ pub enum DomainError {
         /// The version the record has now.
         current: i32,
     },
+    /// The caller's `If-Match` names a current version of a record that does not exist yet.
+    #[error("the record does not exist, so no version matches")]
+    NoCurrentVersion,
     /// The caller's precondition cannot be read (an `If-Match` that is not an entity tag).
     #[error("the precondition is malformed")]
     BadPrecondition,

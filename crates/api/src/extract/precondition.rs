@@ -26,8 +26,11 @@ pub fn parse(value: Option<&[u8]>) -> Precondition {
     };
     let text = text.trim();
     // An empty header states no condition, like an absent one.
-    if text == "*" || text.is_empty() {
+    if text.is_empty() {
         return Precondition::None;
+    }
+    if text == "*" {
+        return Precondition::Any;
     }
     let mut versions = Vec::new();
     let mut rest = text;
@@ -88,7 +91,7 @@ mod tests {
     #[test]
     fn if_match_uses_strong_comparison_and_spots_malformed_values() {
         assert_eq!(parse(None), Precondition::None);
-        assert_eq!(parse(Some(b"*")), Precondition::None);
+        assert_eq!(parse(Some(b"*")), Precondition::Any);
         assert_eq!(parse(Some(b" ")), Precondition::None);
         assert_eq!(parse(Some(b"\"3\"")), Precondition::version(3));
         assert_eq!(

@@ -412,8 +412,12 @@ pub async fn upsert(
         })
         .await
     } else {
+        let row = create(tx, context, Some(id), input, scope).await?;
+        // Judged after the creation's own refusals (403, 404, 422), as on an existing record;
+        // a refusal leaves the transaction uncommitted, so nothing is written.
+        expected.check_absent()?;
         Ok(Written {
-            row: create(tx, context, Some(id), input, scope).await?,
+            row,
             created: true,
             changed: true,
         })

@@ -345,11 +345,17 @@ pub async fn upsert(
             })
             .await
         }
-        None => Ok(Written {
-            row: create(tx, context, association_id, Some(id), input, scope).await?,
-            created: true,
-            changed: true,
-        }),
+        None => {
+            let row = create(tx, context, association_id, Some(id), input, scope).await?;
+            // Judged after the creation's own refusals, as on an existing record; a refusal
+            // leaves the transaction uncommitted, so nothing is written.
+            expected.check_absent()?;
+            Ok(Written {
+                row,
+                created: true,
+                changed: true,
+            })
+        }
     }
 }
 

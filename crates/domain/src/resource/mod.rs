@@ -92,9 +92,11 @@ impl<M> std::ops::Deref for Locked<M> {
 /// What the caller expects of the current version (from `If-Match`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Precondition {
-    /// No expectation (no `If-Match`, or `*` on an existing record).
+    /// No expectation (no `If-Match`, or an empty one).
     #[default]
     None,
+    /// `*`: any current version, so the record must exist.
+    Any,
     /// One of these versions (strong comparison: a weak or foreign tag names none).
     OneOf(Vec<i32>),
     /// The condition cannot be read: refused once the record is known to exist.
@@ -110,9 +112,19 @@ impl Precondition {
     /// Refuses the write when the current version is not the one expected.
     pub fn check(&self, current: i32) -> Result<(), DomainError> {
         match self {
-            Self::None => Ok(()),
+            Self::None | Self::Any => Ok(()),
             Self::OneOf(versions) if versions.contains(&current) => Ok(()),
             Self::OneOf(_) => Err(DomainError::Stale { current }),
+            Self::Malformed => Err(DomainError::BadPrecondition),
+        }
+    }
+
+    /// Refuses the creation of a record (a `PUT` to a new id) when the caller expects a current
+    /// version: there is none, so any entity tag, `*` included, fails (RFC 9110 §13.1.1).
+    pub fn check_absent(&self) -> Result<(), DomainError> {
+        match self {
+            Self::None => Ok(()),
+            Self::Any | Self::OneOf(_) => Err(DomainError::NoCurrentVersion),
             Self::Malformed => Err(DomainError::BadPrecondition),
         }
     }
@@ -388,8 +400,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_record_that_does_not_exist_matches_no_tag() {
+        assert!(Precondition::None.check_absent().is_ok());
+        for expected in [
+            Precondition::Any,
+            Precondition::version(1),
+            Precondition::OneOf(vec![]),
+        ] {
+            assert!(matches!(
+                expected.check_absent(),
+                Err(DomainError::NoCurrentVersion)
+            ));
+        }
+        assert!(matches!(
+            Precondition::Malformed.check_absent(),
+            Err(DomainError::BadPrecondition)
+        ));
+    }
+
+    #[test]
     fn preconditions_compare_strongly() {
         assert!(Precondition::None.check(3).is_ok());
+        assert!(Precondition::Any.check(3).is_ok());
         assert!(Precondition::version(3).check(3).is_ok());
         assert!(Precondition::OneOf(vec![1, 3]).check(3).is_ok());
         assert!(matches!(

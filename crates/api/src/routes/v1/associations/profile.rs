@@ -242,7 +242,7 @@ pub async fn get_association(
         (status = 201, description = "Created", body = AssociationView),
         (status = 404, description = "Not yours"),
         (status = 409, description = "The name or enterprise number is taken, the name looks like another's, or the id belonged to a deleted association"),
-        (status = 412, description = "`If-Match` names another version"),
+        (status = 412, description = "`If-Match` names another version, or the record does not exist yet (nothing to match)"),
         (status = 422, description = "A field breaks its rule"),
     )
 )]

@@ -178,7 +178,7 @@ pub async fn get_person(
         (status = 201, description = "Created", body = PersonView),
         (status = 404, description = "No such association (or not yours)"),
         (status = 409, description = "The id belonged to a deleted person"),
-        (status = 412, description = "`If-Match` names another version"),
+        (status = 412, description = "`If-Match` names another version, or the record does not exist yet (nothing to match)"),
         (status = 422, description = "A field breaks its rule, or `association_id` is missing or different"),
     )
 )]
