@@ -198,6 +198,14 @@ async fn people_writes_follow_the_rules_and_conventions() {
     app.post_json(Some(&admin), &list_path, wrong)
         .await
         .assert_problem(422, "validation_failed");
+    // The contract says `association_id` is a UUID or absent: `null` is neither.
+    let mut null_association = awa();
+    null_association["association_id"] = Value::Null;
+    let problem = app
+        .post_json(Some(&admin), &list_path, null_association)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["pointer"], "/association_id");
     let mut elsewhere = awa();
     elsewhere["association_id"] = other_association.clone().into();
     app.post_json(Some(&admin), &list_path, elsewhere)

@@ -362,7 +362,8 @@ where
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
-/// For merge-patch fields that cannot be cleared: absent stays `None`, `null` is refused.
+/// For optional fields that take no `null` (merge-patch fields that cannot be cleared, body
+/// fields that are a value or absent): absent stays `None`, `null` is refused.
 pub fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -371,7 +372,7 @@ where
     match <Option<T> as serde::Deserialize>::deserialize(deserializer)? {
         Some(value) => Ok(Some(value)),
         None => Err(serde::de::Error::custom(
-            "null: this field cannot be cleared",
+            "null: give a value or leave the field out",
         )),
     }
 }

@@ -24,7 +24,11 @@ use crate::extract::{Patch, non_null, nullable};
 pub struct PersonBody {
     /// The association. With `POST` under an association: absent, or that association. With
     /// `PUT`: required; the person is created in it, and never moves to another.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(nullable = false)]
     pub association_id: Option<Uuid>,
     /// 1-100 characters.
