@@ -344,10 +344,7 @@ pub async fn authenticate(
     );
     // Hashing takes tens of milliseconds of CPU: off the request's thread, so one worker
     // checking a password does not stall every other request it serves.
-    let given = password_given.to_owned();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&given, &stored))
-        .await
-        .map_err(|e| DomainError::Internal(format!("password check failed: {e}")))?;
+    let matches = password::verify_on_checkers(password_given.to_owned(), stored).await?;
     Ok(user.filter(|u| matches && u.active))
 }
 
