@@ -1,0 +1,51 @@
+//! What the benchmarks share: the generated associations and the server they run against.
+
+use empower_api::Application;
+use empower_api::settings::{Environment, Secret, Settings};
+use empower_domain::association::{AddressInput, AssociationInput};
+
+/// Association number `i` of a generated registry: one in ten is a "Réseau des Femmes
+/// Solidaires" from Senegal, the others spread over five countries.
+pub fn input(i: usize) -> AssociationInput {
+    let (name, country) = if i.is_multiple_of(10) {
+        (format!("Réseau des Femmes Solidaires {i:05}"), "SN")
+    } else {
+        (
+            format!("Association de la Diaspora {i:05}"),
+            ["MA", "CD", "RW", "FR", "CM"][i % 5],
+        )
+    };
+    AssociationInput {
+        acronym: Some(format!("A{i}")),
+        founded_year: Some(1990 + (i % 30) as i32),
+        member_count: Some((i % 200) as i64),
+        address: AddressInput {
+            street: Some(format!("Rue {i}")),
+            postal_code: Some(format!("{}", 1000 + (i * 7) % 9000)),
+            city: Some("Bruxelles".into()),
+        },
+        sdgs: vec![1 + (i % 17) as i32],
+        thematic_areas: vec!["education".into()],
+        woman_led: !i.is_multiple_of(3),
+        ..AssociationInput::de_facto(&name, &[country])
+    }
+}
+
+/// Starts our server on a free loopback port over the database at `url`, with one admin, and
+/// answers its base URL.
+pub async fn serve(url: String, email: &str, password: &str) -> String {
+    let settings = Settings {
+        database_url: url,
+        bind: "127.0.0.1:0".into(),
+        jwt_secret: Some(Secret::new("bench-secret-that-is-at-least-32-bytes-long")),
+        jwt_previous_secrets: vec![],
+        admin_email: Some(email.into()),
+        admin_password: Some(Secret::new(password)),
+        cors_origins: vec![],
+        environment: Environment::Development,
+    };
+    let app = Application::build(settings).await.expect("server");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    base
+}
