@@ -396,3 +396,57 @@ async fn a_put_that_would_create_matches_no_entity_tag() {
     }
     assert_eq!(feed_rows(&app, &admin, &holder).await, 1);
 }
+
+#[tokio::test]
+async fn records_of_an_association_go_with_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = app.create_association(&admin, "Gone Together").await;
+    let created = |path: String, body: Value| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let response = app.post_json(Some(admin), &path, body).await;
+            assert_eq!(response.status, 201, "{path}: {}", response.text);
+            response.header("location").to_owned()
+        }
+    };
+    let person = created(
+        format!("/api/v1/associations/{id}/people"),
+        json!({"first_name": "Awa", "last_name": "Diallo", "gender": "female"}),
+    )
+    .await;
+    let consent = created(
+        format!("{person}/consents"),
+        json!({"purpose": "contact_sharing", "granted": false, "text_version": "v1"}),
+    )
+    .await;
+    let application = created(
+        format!("/api/v1/associations/{id}/funding-applications"),
+        json!({"call_title": "Call", "funder": "Fund", "amount_requested": "100", "status": "draft"}),
+    )
+    .await;
+    let reads = [
+        person.clone(),
+        format!("{person}/consents"),
+        consent,
+        application,
+    ];
+    for path in &reads {
+        assert_eq!(app.get_as(&admin, path).await.status, 200, "{path}");
+    }
+    let deleted = app
+        .write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/associations/{id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    for path in &reads {
+        app.get_as(&admin, path)
+            .await
+            .assert_problem(404, "not_found");
+    }
+}
