@@ -1,0 +1,403 @@
+//! The requests of the walk: an operation's valid request, and one per bad value of each of
+//! its fields with everything else valid.
+
+use std::fmt::Write as _;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD};
+
+use super::values::{Bad, Place, alternatives, bad_values, resolve, type_of};
+
+/// Stands for the bad value in a body until the body is serialised.
+const PLACEHOLDER: &str = "@@bad-value@@";
+
+/// Percent-encodes a path segment or a query value.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// The records every operation's path points at.
+pub(super) struct Ids {
+    pub(super) association: String,
+    pub(super) applicant: String,
+    pub(super) victim_association: String,
+    pub(super) transition: String,
+    pub(super) person: String,
+    pub(super) victim_person: String,
+    pub(super) consent: String,
+    pub(super) funding: String,
+    pub(super) victim_funding: String,
+    pub(super) user: String,
+    pub(super) client: String,
+}
+
+/// The value of path parameter `name` of `method path`.
+fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
+    let deleting = method == "DELETE";
+    let id = match name {
+        "code" => "SN",
+        "number" => "5",
+        "transition_id" => &ids.transition,
+        "consent_id" => &ids.consent,
+        _ if path.starts_with("/api/v1/api-clients/") => &ids.client,
+        _ if path.starts_with("/api/v1/users/") => &ids.user,
+        _ if path.starts_with("/api/v1/people/") && deleting => &ids.victim_person,
+        _ if path.starts_with("/api/v1/people/") => &ids.person,
+        _ if path.starts_with("/api/v1/funding-applications/") && deleting => &ids.victim_funding,
+        _ if path.starts_with("/api/v1/funding-applications/") => &ids.funding,
+        "id" if path == "/api/v1/associations/{id}" && deleting => &ids.victim_association,
+        "id" if path == "/api/v1/associations/{id}/transitions" && method == "POST" => {
+            &ids.applicant
+        }
+        _ => &ids.association,
+    };
+    id.to_owned()
+}
+
+/// The path with every parameter filled in, `bad` (already encoded) in place of `target`.
+fn fill_path(ids: &Ids, method: &str, path: &str, target: Option<(&str, &str)>) -> String {
+    let mut out = path.to_owned();
+    while let Some(start) = out.find('{') {
+        let end = out[start..].find('}').map_or(out.len(), |e| start + e);
+        let name = out[start + 1..end].to_owned();
+        let value = match target {
+            Some((t, bad)) if t == name => bad.to_owned(),
+            _ => encode(&path_value(ids, method, path, &name)),
+        };
+        out.replace_range(start..=end, &value);
+    }
+    out
+}
+
+/// What the caller of an operation is.
+pub(super) struct Caller {
+    name: &'static str,
+    token: Option<String>,
+}
+
+/// One bad value of one field, placed in an otherwise valid request.
+struct Variant {
+    field: String,
+    bad: Bad,
+    url: String,
+    headers: Vec<(String, Vec<u8>)>,
+    body: Option<String>,
+}
+
+/// One request of the walk, by one caller.
+pub(super) struct Case {
+    pub(super) operation: String,
+    pub(super) field: String,
+    pub(super) value: String,
+    pub(super) caller: &'static str,
+    pub(super) method: Method,
+    pub(super) url: String,
+    pub(super) token: Option<String>,
+    pub(super) headers: Vec<(String, Vec<u8>)>,
+    pub(super) body: Option<(String, String)>,
+    pub(super) strict: bool,
+}
+
+/// The state the baselines need.
+pub(super) struct Context {
+    pub(super) ids: Ids,
+    pub(super) me_password: String,
+    pub(super) refresh_token: String,
+    pub(super) counter: usize,
+}
+
+impl Context {
+    fn next(&mut self) -> usize {
+        self.counter += 1;
+        self.counter
+    }
+}
+
+/// A valid body for `operation`: the contract's example, made unique where it must be.
+fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) -> Value {
+    let n = ctx.next();
+    let mut body = example.cloned().unwrap_or_else(|| json!({}));
+    match operation {
+        "create_association" | "put_association" | "import_associations" => {
+            body["name"] = json!(format!("Inputs Association {n}"));
+            body["legal_form"] = json!("de_facto");
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("enterprise_number");
+            }
+            if operation == "import_associations" {
+                body = json!([body]);
+            }
+        }
+        "create_user" => {
+            body["email"] = json!(format!("inputs-{n}@test.empower.local"));
+        }
+        "put_person" => {
+            body["association_id"] = json!(ctx.ids.association);
+        }
+        "change_my_password" => {
+            body = json!({
+                "current_password": ctx.me_password,
+                "new_password": format!("correct horse battery staple {n}"),
+            });
+        }
+        "login" => body = json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+        "refresh" => body = json!({"refresh_token": ctx.refresh_token}),
+        _ => {}
+    }
+    body
+}
+
+/// Every property of a body schema, and one level into nested objects, as paths.
+fn body_fields(api: &Value, schema: &Value) -> (bool, Vec<(Vec<String>, Value)>) {
+    let root = resolve(api, schema);
+    let (in_array, object) = if type_of(root) == Some("array") {
+        (true, resolve(api, &root["items"]))
+    } else {
+        (false, root)
+    };
+    let mut fields = Vec::new();
+    for (name, property) in object["properties"].as_object().into_iter().flatten() {
+        fields.push((vec![name.clone()], property.clone()));
+        for alt in alternatives(api, property) {
+            for (inner, schema) in alt["properties"].as_object().into_iter().flatten() {
+                fields.push((vec![name.clone(), inner.clone()], schema.clone()));
+            }
+        }
+    }
+    (in_array, fields)
+}
+
+/// `body` with the placeholder at `path` (in its first element when the body is a list).
+fn with_placeholder(body: &Value, in_array: bool, path: &[String]) -> Value {
+    let mut body = body.clone();
+    let target = if in_array { &mut body[0] } else { &mut body };
+    match path {
+        [one] => target[one] = json!(PLACEHOLDER),
+        [outer, inner] => {
+            if !target[outer].is_object() {
+                target[outer] = json!({});
+            }
+            target[outer][inner] = json!(PLACEHOLDER);
+        }
+        _ => {}
+    }
+    body
+}
+
+/// Everything the walk needs of one operation.
+pub(super) struct Operation {
+    pub(super) method: String,
+    path: String,
+    pub(super) id: String,
+    op: Value,
+}
+
+pub(super) fn operations(api: &Value) -> Vec<Operation> {
+    let mut found = Vec::new();
+    for (path, item) in api["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if let Some(id) = op["operationId"].as_str() {
+                found.push(Operation {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    id: id.to_owned(),
+                    op: op.clone(),
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The callers an operation is tried with: the admin, and nobody for public operations.
+pub(super) fn callers_of(operation: &Operation, admin: &str, me: &str) -> Vec<Caller> {
+    let token = if operation.id == "change_my_password" {
+        me
+    } else {
+        admin
+    };
+    let mut callers = vec![Caller {
+        name: "admin",
+        token: Some(token.to_owned()),
+    }];
+    if operation.op["security"]
+        .as_array()
+        .is_some_and(Vec::is_empty)
+    {
+        callers.push(Caller {
+            name: "anonymous",
+            token: None,
+        });
+    }
+    callers
+}
+
+/// The bad-value cases of one operation.
+pub(super) fn cases_of(
+    api: &Value,
+    operation: &Operation,
+    ctx: &mut Context,
+    callers: &[Caller],
+) -> Vec<Case> {
+    let method = Method::from_bytes(operation.method.as_bytes()).expect("method");
+    let content_type = operation.op["requestBody"]["content"]
+        .as_object()
+        .and_then(|c| c.keys().next().cloned());
+    let body_schema = content_type
+        .as_ref()
+        .map(|ct| operation.op["requestBody"]["content"][ct]["schema"].clone());
+    let example = body_schema.as_ref().map(|s| resolve(api, s)).and_then(|s| {
+        if type_of(s) == Some("array") {
+            resolve(api, &s["items"]).get("example").cloned()
+        } else {
+            s.get("example").cloned()
+        }
+    });
+    let plain_path = fill_path(&ctx.ids, &operation.method, &operation.path, None);
+
+    let mut variants: Vec<Variant> = Vec::new();
+    let fresh_body = |ctx: &mut Context| {
+        body_schema
+            .as_ref()
+            .map(|_| baseline_body(&operation.id, example.as_ref(), ctx).to_string())
+    };
+    for parameter in operation.op["parameters"].as_array().into_iter().flatten() {
+        let name = parameter["name"].as_str().expect("parameter name");
+        let place = match parameter["in"].as_str() {
+            Some("path") => Place::Path,
+            Some("query") => Place::Query,
+            Some("header") => Place::Header,
+            _ => continue,
+        };
+        for bad in bad_values(api, &parameter["schema"], name, place) {
+            let Some(text) = bad.text.clone() else {
+                continue;
+            };
+            let (url, headers) = match place {
+                Place::Path => (
+                    fill_path(
+                        &ctx.ids,
+                        &operation.method,
+                        &operation.path,
+                        Some((name, &encode(&text))),
+                    ),
+                    vec![],
+                ),
+                Place::Query => (
+                    format!(
+                        "{plain_path}?{}={}",
+                        encode(name),
+                        encode(&text).replace("%2C", ",")
+                    ),
+                    vec![],
+                ),
+                Place::Header => (
+                    plain_path.clone(),
+                    vec![(name.to_owned(), text.into_bytes())],
+                ),
+                Place::Body => continue,
+            };
+            let body = fresh_body(ctx);
+            variants.push(Variant {
+                field: name.to_owned(),
+                bad,
+                url,
+                headers,
+                body,
+            });
+        }
+    }
+    if let Some(schema) = &body_schema {
+        let (in_array, fields) = body_fields(api, schema);
+        for (path, field_schema) in fields {
+            let field = path.last().cloned().unwrap_or_default();
+            for bad in bad_values(api, &field_schema, &field, Place::Body) {
+                let mut base = baseline_body(&operation.id, example.as_ref(), ctx);
+                if field == "amount_granted" {
+                    // An amount granted is taken only once granted: judge the amount itself.
+                    base["status"] = json!("granted");
+                }
+                let body = with_placeholder(&base, in_array, &path)
+                    .to_string()
+                    .replacen(&Value::String(PLACEHOLDER.into()).to_string(), &bad.json, 1);
+                variants.push(Variant {
+                    field: format!("/{}", path.join("/")),
+                    bad,
+                    url: plain_path.clone(),
+                    headers: vec![],
+                    body: Some(body),
+                });
+            }
+        }
+    }
+    let mut cases = Vec::new();
+    for variant in variants {
+        for caller in callers {
+            cases.push(Case {
+                operation: format!("{} {} ({})", operation.method, operation.path, operation.id),
+                field: variant.field.clone(),
+                value: variant.bad.label.clone(),
+                caller: caller.name,
+                method: method.clone(),
+                url: variant.url.clone(),
+                token: caller.token.clone(),
+                headers: variant.headers.clone(),
+                body: variant
+                    .body
+                    .clone()
+                    .zip(content_type.clone())
+                    .map(|(b, ct)| (ct, b)),
+                strict: variant.bad.strict,
+            });
+        }
+    }
+    cases
+}
+
+/// The operation's valid request, to show the bad values are the only thing wrong.
+pub(super) fn baseline_case(
+    api: &Value,
+    operation: &Operation,
+    ctx: &mut Context,
+    caller: &Caller,
+) -> Case {
+    let content_type = operation.op["requestBody"]["content"]
+        .as_object()
+        .and_then(|c| c.keys().next().cloned());
+    let example = content_type.as_ref().and_then(|ct| {
+        let schema = resolve(api, &operation.op["requestBody"]["content"][ct]["schema"]);
+        if type_of(schema) == Some("array") {
+            resolve(api, &schema["items"]).get("example").cloned()
+        } else {
+            schema.get("example").cloned()
+        }
+    });
+    let body = content_type.map(|ct| {
+        (
+            ct,
+            baseline_body(&operation.id, example.as_ref(), ctx).to_string(),
+        )
+    });
+    Case {
+        operation: format!("{} {} ({})", operation.method, operation.path, operation.id),
+        field: "-".into(),
+        value: "baseline".into(),
+        caller: caller.name,
+        method: Method::from_bytes(operation.method.as_bytes()).expect("method"),
+        url: fill_path(&ctx.ids, &operation.method, &operation.path, None),
+        token: caller.token.clone(),
+        headers: vec![],
+        body,
+        strict: false,
+    }
+}

@@ -1,0 +1,263 @@
+//! The walk: every operation of the contract, its valid request and its bad values, each
+//! answer judged.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Reply, TestApp};
+
+use super::requests::{Case, Context, Ids, baseline_case, callers_of, cases_of, operations};
+
+/// Sends a case; a transport failure (the server closed the connection) is an error too.
+async fn fire(app: &TestApp, case: &Case) -> Result<Reply, String> {
+    let mut request = app
+        .client
+        .request(case.method.clone(), format!("{}{}", app.address, case.url));
+    if let Some(token) = &case.token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in &case.headers {
+        let value = reqwest::header::HeaderValue::from_bytes(value)
+            .map_err(|e| format!("header {name} not sendable: {e}"))?;
+        request = request.header(name.as_str(), value);
+    }
+    if let Some((content_type, body)) = &case.body {
+        request = request
+            .header("Content-Type", content_type.as_str())
+            .body(body.clone());
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("no answer: {e:?}"))?;
+    Ok(Reply {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        text: response
+            .text()
+            .await
+            .map_err(|e| format!("body not read: {e}"))?,
+    })
+}
+
+/// What is wrong with an answer, if anything: a 5xx, an error that is no problem document, or
+/// (for a value the field must refuse) a success.
+fn verdict(reply: &Reply, strict: bool) -> Option<String> {
+    let status = reply.status;
+    if status >= 500 {
+        return Some("server error".into());
+    }
+    if status >= 400 {
+        if reply.header("content-type") != "application/problem+json" {
+            return Some(format!(
+                "error is not application/problem+json but {:?}",
+                reply.header("content-type")
+            ));
+        }
+        let Ok(body) = serde_json::from_str::<Value>(&reply.text) else {
+            return Some("problem body is not JSON".into());
+        };
+        if body["status"] != status || !body["code"].is_string() {
+            return Some("problem lacks status or code".into());
+        }
+        return None;
+    }
+    strict.then(|| "accepted a value the field must refuse".into())
+}
+
+pub(super) fn snippet(text: &str) -> String {
+    text.chars().take(300).collect()
+}
+
+async fn created_id(app: &TestApp, token: &str, path: &str, body: Value) -> String {
+    let reply = app.post_json(Some(token), path, body).await;
+    assert!(
+        (200..300).contains(&reply.status),
+        "setup POST {path}: {} {}",
+        reply.status,
+        reply.text
+    );
+    reply.json()["id"].as_str().expect("id").to_owned()
+}
+
+async fn person(app: &TestApp, admin: &str, association: &str) -> String {
+    created_id(
+        app,
+        admin,
+        &format!("/api/v1/associations/{association}/people"),
+        json!({"first_name": "Awa", "last_name": "Inputs", "gender": "female"}),
+    )
+    .await
+}
+
+async fn funding(app: &TestApp, admin: &str, association: &str) -> String {
+    created_id(
+        app,
+        admin,
+        &format!("/api/v1/associations/{association}/funding-applications"),
+        json!({
+            "call_title": "Inputs call", "funder": "Inputs Fund", "amount_requested": "12500.00",
+            "status": "submitted", "submitted_on": "2026-10-01"
+        }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn no_input_of_any_operation_gets_a_500() {
+    let started = std::time::Instant::now();
+    let api = serde_json::to_value(empower_api::openapi::document()).expect("contract");
+    let app = TestApp::spawn().await;
+    let backend = if app.db().is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    let admin = app.admin_token().await;
+    let (_, me_email, me_password) = app.create_user(&admin, "staff").await;
+    let me_tokens = app.login(&me_email, &me_password).await;
+    let me = me_tokens["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+
+    let association = app.create_association(&admin, "Inputs Main").await;
+    let applicant = app.create_association(&admin, "Inputs Applicant").await;
+    let victim_association = app.create_association(&admin, "Inputs Victim").await;
+    let transition = created_id(
+        &app,
+        &admin,
+        &format!("/api/v1/associations/{association}/transitions"),
+        json!({"to": "shortlisted", "reason": "Inputs"}),
+    )
+    .await;
+    let person_id = person(&app, &admin, &association).await;
+    let victim_person = person(&app, &admin, &association).await;
+    let consent = created_id(
+        &app,
+        &admin,
+        &format!("/api/v1/people/{person_id}/consents"),
+        json!({"purpose": "publication", "granted": true, "text_version": "2026-10"}),
+    )
+    .await;
+    let funding_id = funding(&app, &admin, &association).await;
+    let victim_funding = funding(&app, &admin, &association).await;
+    let (user, _, _) = app.create_user(&admin, "viewer").await;
+    let (client, _, _) = app.create_client(&admin, &["sync:read"]).await;
+    let mut ctx = Context {
+        ids: Ids {
+            association,
+            applicant,
+            victim_association,
+            transition,
+            person: person_id,
+            victim_person,
+            consent,
+            funding: funding_id,
+            victim_funding,
+            user,
+            client,
+        },
+        me_password,
+        refresh_token: me_tokens["refresh_token"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned(),
+        counter: 0,
+    };
+
+    let mut failures: Vec<String> = Vec::new();
+    let mut sent = 0_usize;
+    let mut statuses: std::collections::BTreeMap<u16, usize> = std::collections::BTreeMap::new();
+    for operation in operations(&api) {
+        if operation.id == "issue_client_token" {
+            continue; // form-encoded, RFC 6749 errors: see its own test in `inputs`
+        }
+        let callers = callers_of(&operation, &admin, &me);
+        // Deletes and transitions change what the bad values are tried on: their valid request
+        // comes last.
+        let baseline_last = operation.method == "DELETE"
+            || ["create_association_transition", "change_my_password"]
+                .contains(&operation.id.as_str());
+        if !baseline_last {
+            let case = baseline_case(&api, &operation, &mut ctx, &callers[0]);
+            let outcome = fire(&app, &case).await;
+            sent += 1;
+            check_baseline(backend, &case, &outcome, &mut failures);
+        }
+        for case in cases_of(&api, &operation, &mut ctx, &callers) {
+            let outcome = fire(&app, &case).await;
+            sent += 1;
+            if let Ok(reply) = &outcome {
+                *statuses.entry(reply.status).or_insert(0) += 1;
+            }
+            if std::env::var_os("INPUTS_TRACE").is_some() {
+                eprintln!(
+                    "{} | {} | {} | {} | strict {} -> {:?}",
+                    case.operation,
+                    case.field,
+                    case.value,
+                    case.caller,
+                    case.strict,
+                    outcome.as_ref().map(|r| (r.status, snippet(&r.text)))
+                );
+            }
+            record(backend, &case, &outcome, &mut failures);
+        }
+        if baseline_last {
+            let case = baseline_case(&api, &operation, &mut ctx, &callers[0]);
+            let outcome = fire(&app, &case).await;
+            sent += 1;
+            check_baseline(backend, &case, &outcome, &mut failures);
+        }
+    }
+    eprintln!(
+        "{sent} requests on {backend} in {:?}, {} failed; statuses of the bad values: {statuses:?}",
+        started.elapsed(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {sent} inputs were mishandled on {backend}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Notes a case whose answer is wrong.
+fn record(backend: &str, case: &Case, outcome: &Result<Reply, String>, failures: &mut Vec<String>) {
+    let why = match outcome {
+        Ok(reply) => verdict(reply, case.strict)
+            .map(|why| format!("{} {why}: {}", reply.status, snippet(&reply.text))),
+        Err(transport) => Some(transport.clone()),
+    };
+    if let Some(why) = why {
+        let line = format!(
+            "{} | field {} | value {} | as {} | {backend} | {why}",
+            case.operation, case.field, case.value, case.caller
+        );
+        eprintln!("FAILED {line}");
+        failures.push(line);
+    }
+}
+
+/// The valid request must succeed, or the bad values prove nothing.
+fn check_baseline(
+    backend: &str,
+    case: &Case,
+    outcome: &Result<Reply, String>,
+    failures: &mut Vec<String>,
+) {
+    let why = match outcome {
+        Ok(reply) if (200..300).contains(&reply.status) => None,
+        Ok(reply) => Some(format!("{}: {}", reply.status, snippet(&reply.text))),
+        Err(transport) => Some(transport.clone()),
+    };
+    if let Some(why) = why {
+        let line = format!(
+            "{} | the valid request is refused as {} | {backend} | {why}",
+            case.operation, case.caller
+        );
+        eprintln!("FAILED {line}");
+        failures.push(line);
+    }
+}

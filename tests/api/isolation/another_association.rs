@@ -1,0 +1,360 @@
+//! Whatever a bound caller reads or writes of another association's records is refused, and
+//! nothing of them changes: a list of reads and writes by hand, then every write of the contract.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+use super::fixtures::{
+    Call, Holding, application_body, association_body, bound_callers, consent_body, holding,
+    listed_ids, person_body, send, snapshot,
+};
+
+/// Every read and write a bound caller could aim at `other`'s records, `own` being its own
+/// association.
+fn calls_at(other: &Holding, own: &str) -> Vec<Call> {
+    let a = format!("/api/v1/associations/{}", other.association);
+    let p = format!("/api/v1/people/{}", other.person);
+    let f = format!("/api/v1/funding-applications/{}", other.application);
+    let fresh_person = format!("/api/v1/people/{}", uuid::Uuid::now_v7());
+    let mut person_of_other = person_body();
+    person_of_other["association_id"] = other.association.clone().into();
+    let mut person_into_own = person_body();
+    person_into_own["association_id"] = own.into();
+    vec![
+        // Reads.
+        Call::new("get_association", Method::GET, a.clone()),
+        Call::new(
+            "get_association_eligibility",
+            Method::GET,
+            format!("{a}/eligibility"),
+        ),
+        Call::new(
+            "list_association_transitions",
+            Method::GET,
+            format!("{a}/transitions"),
+        ),
+        Call::new(
+            "get_association_transition",
+            Method::GET,
+            format!("{a}/transitions/{}", other.transition),
+        ),
+        Call::new(
+            "list_publication_consent_changes",
+            Method::GET,
+            format!("{a}/publication-consents"),
+        ),
+        Call::new(
+            "list_association_people",
+            Method::GET,
+            format!("{a}/people"),
+        ),
+        Call::new(
+            "list_funding_applications",
+            Method::GET,
+            format!("{a}/funding-applications"),
+        ),
+        Call::new("get_person", Method::GET, p.clone()),
+        Call::new("list_person_consents", Method::GET, format!("{p}/consents")),
+        Call::new(
+            "get_person_consent",
+            Method::GET,
+            format!("{p}/consents/{}", other.consent),
+        ),
+        Call::new("get_funding_application", Method::GET, f.clone()),
+        // Writes to the association.
+        Call::new("put_association", Method::PUT, a.clone())
+            .json(association_body("Other Circle Taken Over")),
+        Call::new("update_association", Method::PATCH, a.clone()).merge(json!({"member_count": 1})),
+        // Not yours comes before a stale version: 404, not 412.
+        Call::new("update_association", Method::PATCH, a.clone())
+            .merge(json!({"member_count": 1}))
+            .if_match("\"999\""),
+        Call::new("delete_association", Method::DELETE, a.clone()),
+        Call::new("delete_association", Method::DELETE, a.clone()).if_match("\"999\""),
+        Call::new(
+            "create_association_transition",
+            Method::POST,
+            format!("{a}/transitions"),
+        )
+        .json(json!({"to": "rejected", "reason": "Taken over"})),
+        // Creating records in it.
+        Call::new(
+            "create_association_person",
+            Method::POST,
+            format!("{a}/people"),
+        )
+        .json(person_body()),
+        Call::new(
+            "create_funding_application",
+            Method::POST,
+            format!("{a}/funding-applications"),
+        )
+        .json(application_body()),
+        Call::new("put_person", Method::PUT, fresh_person).json(person_of_other.clone()),
+        // Its person: replaced in place, or pulled into the caller's own association.
+        Call::new("put_person", Method::PUT, p.clone()).json(person_of_other),
+        Call::new("put_person", Method::PUT, p.clone()).json(person_into_own),
+        Call::new("update_person", Method::PATCH, p.clone()).merge(json!({"first_name": "Taken"})),
+        Call::new("delete_person", Method::DELETE, p.clone()),
+        Call::new(
+            "create_person_consent",
+            Method::POST,
+            format!("{p}/consents"),
+        )
+        .json(consent_body()),
+        // Its application.
+        Call::new("update_funding_application", Method::PATCH, f.clone())
+            .merge(json!({"funder": "Somebody else"})),
+        Call::new("delete_funding_application", Method::DELETE, f),
+    ]
+}
+
+#[tokio::test]
+async fn another_associations_records_are_not_found_for_a_bound_caller_and_stay_unchanged() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let own = holding(&app, &admin, "Own Circle").await;
+    let other = holding(&app, &admin, "Other Circle").await;
+    let callers = bound_callers(
+        &app,
+        &admin,
+        &own.association,
+        &["associations:read", "associations:write"],
+    )
+    .await;
+    let before = snapshot(&app, &admin, &other).await;
+
+    for caller in &callers {
+        for call in calls_at(&other, &own.association) {
+            let reply = send(&app, &caller.token, &call).await;
+            let (status, code) = caller.refusal(&call.operation);
+            assert_eq!(
+                reply.status,
+                status,
+                "{} on {}: {}",
+                caller.what,
+                call.describe(),
+                reply.text
+            );
+            reply.assert_problem(status, code);
+        }
+        // Lists show its own association only.
+        assert_eq!(
+            listed_ids(&app, &caller.token, "/api/v1/associations?limit=200").await,
+            std::slice::from_ref(&own.association),
+            "{} lists its own association only",
+            caller.what
+        );
+        let export = app
+            .get_as(&caller.token, "/api/v1/associations/export")
+            .await;
+        assert_eq!(export.status, 200, "{}", export.text);
+        assert!(export.text.contains("Own Circle"), "{}", export.text);
+        assert!(
+            !export.text.contains("Other Circle"),
+            "{} exports another association: {}",
+            caller.what,
+            export.text
+        );
+        // Its own records stay in reach (the refusals above are about ownership).
+        for path in [
+            format!("/api/v1/associations/{}", own.association),
+            format!("/api/v1/people/{}", own.person),
+            format!("/api/v1/funding-applications/{}", own.application),
+            format!(
+                "/api/v1/associations/{}/transitions/{}",
+                own.association, own.transition
+            ),
+        ] {
+            let reply = app.get_as(&caller.token, &path).await;
+            assert_eq!(
+                reply.status, 200,
+                "{} reads {path}: {}",
+                caller.what, reply.text
+            );
+        }
+    }
+
+    let after = snapshot(&app, &admin, &other).await;
+    assert_eq!(
+        after, before,
+        "nothing of the other association (nor anything else) changed"
+    );
+    assert_eq!(after["association"]["version"], 2);
+    assert_eq!(after["association"]["status"], "shortlisted");
+    assert_eq!(after["person"]["version"], 2);
+    assert_eq!(after["application"]["version"], 1);
+}
+
+/// The contract's write operations under `/api/v1` (from the contract the server serves and
+/// `openapi/openapi.json` holds, as `access.rs` reads it), except logging in, users, API
+/// clients and one's own account.
+fn contract_writes() -> Vec<(Method, String, String, Value)> {
+    let api = empower_api::openapi::contract();
+    let mut writes = Vec::new();
+    for (path, item) in api["paths"].as_object().expect("paths") {
+        let excluded = [
+            "/api/v1/auth",
+            "/api/v1/users",
+            "/api/v1/api-clients",
+            "/api/v1/me",
+        ]
+        .iter()
+        .any(|prefix| path == prefix || path.starts_with(&format!("{prefix}/")));
+        if !path.starts_with("/api/v1/") || excluded {
+            continue;
+        }
+        for (method, op) in item.as_object().expect("path item") {
+            let method = match method.as_str() {
+                "post" => Method::POST,
+                "put" => Method::PUT,
+                "patch" => Method::PATCH,
+                "delete" => Method::DELETE,
+                _ => continue,
+            };
+            let id = op["operationId"].as_str().expect("operationId").to_owned();
+            writes.push((method, path.clone(), id, op.clone()));
+        }
+    }
+    writes
+}
+
+/// The path with every parameter filled with the right kind of record of `other`; panics on
+/// a parameter the walk does not know.
+fn fill(path: &str, other: &Holding) -> String {
+    let id = if path.starts_with("/api/v1/associations/{id}") {
+        Some(&other.association)
+    } else if path.starts_with("/api/v1/people/{id}") {
+        Some(&other.person)
+    } else if path.starts_with("/api/v1/funding-applications/{id}") {
+        Some(&other.application)
+    } else {
+        None
+    };
+    let mut filled = path.to_owned();
+    if let Some(id) = id {
+        filled = filled.replace("{id}", id);
+    }
+    filled = filled
+        .replace("{transition_id}", &other.transition)
+        .replace("{consent_id}", &other.consent);
+    assert!(
+        !filled.contains('{'),
+        "the walk does not know how to fill the parameters of {path}: teach it (fill)"
+    );
+    filled
+}
+
+/// A valid body for each write operation that takes one, so a refusal is about ownership.
+fn valid_body(operation: &str, other: &Holding) -> Value {
+    match operation {
+        "create_association" => association_body("Walk Created Association"),
+        "import_associations" => json!([association_body("Walk Imported Association")]),
+        "put_association" => association_body("Walk Replaced Association"),
+        "update_association" => json!({"member_count": 99}),
+        "create_association_transition" => {
+            json!({"to": "rejected", "reason": "Not yours to decide"})
+        }
+        "create_association_person" => person_body(),
+        "put_person" => {
+            let mut body = person_body();
+            body["association_id"] = other.association.clone().into();
+            body
+        }
+        "update_person" => json!({"first_name": "Taken"}),
+        "create_person_consent" => consent_body(),
+        "create_funding_application" => application_body(),
+        "update_funding_application" => json!({"funder": "Somebody else"}),
+        _ => panic!(
+            "the contract has a write operation `{operation}` with a body the walk does not know: \
+             teach it a valid body (valid_body)"
+        ),
+    }
+}
+
+/// The write operations the walk knows; a new one fails the walk until it is taught.
+const KNOWN_WRITES: &[&str] = &[
+    "create_association",
+    "import_associations",
+    "put_association",
+    "update_association",
+    "delete_association",
+    "create_association_transition",
+    "create_association_person",
+    "put_person",
+    "update_person",
+    "delete_person",
+    "create_person_consent",
+    "create_funding_application",
+    "update_funding_application",
+    "delete_funding_application",
+];
+
+#[tokio::test]
+async fn every_write_of_the_contract_aimed_at_another_association_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let own = holding(&app, &admin, "Own Circle").await;
+    let other = holding(&app, &admin, "Other Circle").await;
+    let callers = bound_callers(
+        &app,
+        &admin,
+        &own.association,
+        &["associations:read", "associations:write", "sync:read"],
+    )
+    .await;
+    let writes = contract_writes();
+    let found: BTreeSet<&str> = writes.iter().map(|(_, _, id, _)| id.as_str()).collect();
+    for (method, path, id, _) in &writes {
+        assert!(
+            KNOWN_WRITES.contains(&id.as_str()),
+            "the contract gained the write operation {method} {path} ({id}): teach the \
+             isolation walk how to aim it at another association"
+        );
+    }
+    let known: BTreeSet<&str> = KNOWN_WRITES.iter().copied().collect();
+    assert_eq!(found, known, "the walk covers every write operation");
+
+    let before = snapshot(&app, &admin, &other).await;
+    for caller in &callers {
+        for (method, template, id, op) in &writes {
+            let path = fill(template, &other);
+            let content = op["requestBody"]["content"].as_object();
+            let mut call = Call::new(id, method.clone(), path);
+            if let Some(content) = content {
+                let content_type = if content.contains_key("application/json") {
+                    "application/json".to_owned()
+                } else {
+                    content
+                        .keys()
+                        .next()
+                        .expect("a request body has a content type")
+                        .clone()
+                };
+                call.body = Some((content_type, valid_body(id, &other)));
+            }
+            let reply = send(&app, &caller.token, &call).await;
+            let described = format!("{} on {}", caller.what, call.describe());
+            assert!(
+                reply.status == 403 || reply.status == 404,
+                "{described}: must be refused with 403 or 404, got {}: {}",
+                reply.status,
+                reply.text
+            );
+            assert_eq!(
+                reply.header("content-type"),
+                "application/problem+json",
+                "{described}"
+            );
+            let (status, code) = caller.refusal(id);
+            assert_eq!(reply.status, status, "{described}: {}", reply.text);
+            reply.assert_problem(status, code);
+        }
+    }
+    let after = snapshot(&app, &admin, &other).await;
+    assert_eq!(after, before, "no write reached the other association");
+}
