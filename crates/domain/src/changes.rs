@@ -165,8 +165,12 @@ pub async fn record_write(
     record(db, change).await
 }
 
-/// Records a change; call it inside the transaction that makes the change, last.
-pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), DomainError> {
+/// Makes this transaction the only writer until it ends: on PostgreSQL it takes the change-log
+/// lock now (every writer takes it, at the latest when it records its change, and holds it to
+/// commit); SQLite writers are serialised by `BEGIN IMMEDIATE` already. A check made after it
+/// (is this name free, does this id exist) sees every write committed before, and none can
+/// commit in between, so the check and the write that follows it are one step.
+pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DomainError> {
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -175,6 +179,12 @@ pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), Dom
         ))
         .await?;
     }
+    Ok(())
+}
+
+/// Records a change; call it inside the transaction that makes the change, last.
+pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), DomainError> {
+    lock_writers(db).await?;
     ActiveModel {
         seq: sea_orm::ActiveValue::NotSet,
         resource_type: Set(change.resource_type),
@@ -194,14 +204,7 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
     if changes.is_empty() {
         return Ok(());
     }
-    if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [CHANGE_LOG_LOCK.into()],
-        ))
-        .await?;
-    }
+    lock_writers(db).await?;
     let now = Utc::now();
     for chunk in changes.chunks(500) {
         let rows = chunk.iter().map(|change| ActiveModel {

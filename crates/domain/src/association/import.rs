@@ -63,6 +63,8 @@ pub async fn import(
         ));
     }
     let countries = country_codes(tx).await?;
+    // The registry read below stays true until this import commits.
+    crate::changes::lock_writers(tx).await?;
     let live = association::Entity::find()
         .filter(association::Column::DeletedAt.is_null())
         .all(tx)
@@ -75,7 +77,13 @@ pub async fn import(
         by_name: live.iter().map(|a| (a.name_key.clone(), a.id)).collect(),
         by_skeleton: live
             .iter()
-            .map(|a| (text::skeleton(&a.name), (a.id, a.name.clone())))
+            .map(|a| {
+                let skeleton = a.name_skeleton.clone();
+                (
+                    skeleton.unwrap_or_else(|| text::skeleton(&a.name)),
+                    (a.id, a.name.clone()),
+                )
+            })
             .collect(),
     };
     drop(live);

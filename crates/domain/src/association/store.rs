@@ -136,6 +136,8 @@ pub(super) async fn check_conflicts(
     valid: &Valid,
     except: Option<Uuid>,
 ) -> Result<(), DomainError> {
+    // No other writer between this check and the write that follows it.
+    crate::changes::lock_writers(db).await?;
     let live = || {
         let mut q = association::Entity::find().filter(association::Column::DeletedAt.is_null());
         if let Some(id) = except {
@@ -401,11 +403,9 @@ pub async fn upsert(
     expected: &Precondition,
     scope: &CallerScope,
 ) -> Result<Written<Association>, DomainError> {
-    let exists = association::Entity::find_by_id(id)
-        .filter(association::Column::DeletedAt.is_null())
-        .count(tx)
+    let exists = resource::put_target::<association::Entity>(tx, id)
         .await?
-        > 0;
+        .is_some();
     if exists || !scope.sees(crate::policy::Owner::Association(id)) {
         resource::edit::<association::Entity, _>(tx, context, id, expected, scope, |_| {
             Ok::<_, DomainError>(input.clone())

@@ -302,11 +302,14 @@ pub fn check_password_change(
 }
 
 /// Stores a user's new password hash (from [`check_password_change`]) and revokes every
-/// refresh token of the account.
+/// refresh token of the account. `checked_against` is the hash the current password was
+/// checked against: if the password changed since (a parallel change won), the current
+/// password given is no longer the current one, and nothing is written.
 pub async fn set_password(
     tx: &Tx,
     context: &AuditContext,
     id: Uuid,
+    checked_against: &str,
     new_hash: String,
 ) -> Result<(), DomainError> {
     let current = Entity::find_by_id(id)
@@ -314,6 +317,12 @@ pub async fn set_password(
         .one(tx)
         .await?
         .ok_or(DomainError::NotFound("user"))?;
+    if current.password_hash != checked_against {
+        return Err(DomainError::invalid(
+            "/current_password",
+            "is not the current password",
+        ));
+    }
     let mut row: ActiveModel = current.clone().into();
     row.password_hash = Set(new_hash);
     row.version = Set(current.version + 1);

@@ -328,10 +328,7 @@ pub async fn upsert(
     expected: &Precondition,
     scope: &CallerScope,
 ) -> Result<Written<Person>, DomainError> {
-    let existing = person::Entity::find_by_id(id)
-        .filter(person::Column::DeletedAt.is_null())
-        .one(tx)
-        .await?;
+    let existing = resource::put_target::<Entity>(tx, id).await?;
     match existing {
         Some(row) if row.association_id != association_id && scope.sees(row_owner(&row)) => {
             Err(DomainError::invalid(

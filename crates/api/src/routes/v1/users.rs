@@ -140,7 +140,7 @@ pub async fn change_my_password(
     let body = body.into_inner()?;
     let hash = user::check_password_change(&me, &body.current_password, &body.new_password)?;
     let tx = db::begin_write(&state.db).await?;
-    user::set_password(&tx, &caller.audit, me.id, hash).await?;
+    user::set_password(&tx, &caller.audit, me.id, &me.password_hash, hash).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

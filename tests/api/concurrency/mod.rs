@@ -114,9 +114,10 @@ fn one_winner(replies: &[Reply], won: u16, refusals: &[(u16, &str)]) -> usize {
         .collect();
     assert_eq!(winners.len(), 1, "exactly one {won}; statuses: {all:?}");
     for reply in replies.iter().filter(|r| r.status != won) {
+        let given = serde_json::from_str::<Value>(&reply.text).unwrap_or_default();
         let (status, code) = refusals
             .iter()
-            .find(|(s, _)| *s == reply.status)
+            .find(|(s, c)| *s == reply.status && given["code"] == *c)
             .unwrap_or_else(|| {
                 panic!(
                     "a loser got {} (expected one of {refusals:?}): {}; statuses: {all:?}",
@@ -563,3 +564,5 @@ async fn parallel_correct_logins_to_one_account_all_succeed() {
         .await;
     assert_eq!(again.status, 200, "{}", again.text);
 }
+
+mod creates;
