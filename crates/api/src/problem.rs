@@ -526,6 +526,12 @@ impl From<DomainError> for ApiError {
             DomainError::Invalid(errors) => {
                 Self::Validation(errors.into_iter().map(item).collect())
             }
+            DomainError::InvalidParameter(errors) => Self::InvalidParameter(
+                errors
+                    .into_iter()
+                    .map(|e| ProblemItem::parameter(e.pointer, e.detail))
+                    .collect(),
+            ),
             DomainError::Database(db) => Self::Internal(format!("database: {db}")),
             DomainError::Internal(cause) => Self::Internal(cause),
         }

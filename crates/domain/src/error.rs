@@ -82,6 +82,10 @@ pub enum DomainError {
     /// Well-formed input that breaks field or business rules, one entry per problem.
     #[error("invalid input: {}", describe(.0))]
     Invalid(Vec<FieldError>),
+    /// A query parameter the caller sent cannot be used (a cursor this API did not produce),
+    /// found once the query runs; `FieldError::pointer` names the parameter.
+    #[error("invalid parameter: {}", describe(.0))]
+    InvalidParameter(Vec<FieldError>),
     /// The caller's `If-Match` names another version than the current one.
     #[error("stale version: the current version is {current}")]
     Stale {
@@ -112,6 +116,11 @@ impl DomainError {
     /// A single-field validation error.
     pub fn invalid(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(pointer, detail)])
+    }
+
+    /// A query parameter that cannot be used.
+    pub fn bad_parameter(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::InvalidParameter(vec![FieldError::new(name, detail)])
     }
 }
 

@@ -54,10 +54,13 @@ impl Cursor {
 
     /// Reads a cursor a client sent back; anything we did not produce is rejected.
     pub fn decode(raw: &str) -> Result<Self, DomainError> {
-        let bad = || DomainError::invalid("cursor", "is not a cursor this API produced");
+        let bad = || DomainError::bad_parameter("cursor", "is not a cursor this API produced");
         let bytes = URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?;
         let values: Vec<KeyValue> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-        if values.is_empty() {
+        // Text no key of ours holds (a NUL would even be refused by PostgreSQL).
+        let controlled =
+            |v: &KeyValue| matches!(v, KeyValue::Text(t) if t.chars().any(char::is_control));
+        if values.is_empty() || values.iter().any(controlled) {
             return Err(bad());
         }
         Ok(Self(values))
@@ -96,7 +99,7 @@ impl PageRequest {
         let limit = match limit {
             None => DEFAULT_LIMIT,
             Some(n) if n <= 0 => {
-                return Err(DomainError::invalid("limit", "must be at least 1"));
+                return Err(DomainError::bad_parameter("limit", "must be at least 1"));
             }
             Some(n) => u64::try_from(n).unwrap_or(MAX_LIMIT).min(MAX_LIMIT),
         };
@@ -168,12 +171,14 @@ where
         Order::Desc => select.order_by_desc(key),
     };
     if let Some(Cursor(values)) = &request.cursor {
+        let bad = || DomainError::bad_parameter("cursor", "is not a cursor this API produced");
         let [after] = values.as_slice() else {
-            return Err(DomainError::invalid(
-                "cursor",
-                "is not a cursor this API produced",
-            ));
+            return Err(bad());
         };
+        // A value of another type than the key's column would be a database error.
+        if !fits(key, after) {
+            return Err(bad());
+        }
         let after = sea_orm::Value::from(after.clone());
         select = select.filter(match order {
             Order::Asc => key.gt(after),
@@ -192,6 +197,17 @@ where
         next_cursor,
         total,
     })
+}
+
+/// Whether a cursor's value has the type of the key column it is compared with.
+fn fits(column: impl ColumnTrait, value: &KeyValue) -> bool {
+    use sea_orm::ColumnType as T;
+    match (column.def().get_column_type(), value) {
+        (T::Uuid, KeyValue::Uuid(_)) => true,
+        (T::TinyInteger | T::SmallInteger | T::Integer | T::BigInteger, KeyValue::Int(_)) => true,
+        (T::Char(_) | T::String(_) | T::Text, KeyValue::Text(_)) => true,
+        _ => false,
+    }
 }
 
 /// A sort key of a list: the column it orders by, how a row's value goes into a cursor, and
@@ -235,7 +251,7 @@ where
     };
     let id_desc = sort.last().is_some_and(|(_, desc)| *desc);
     if let Some(Cursor(values)) = &request.cursor {
-        let bad = || DomainError::invalid("cursor", "does not belong to this sort order");
+        let bad = || DomainError::bad_parameter("cursor", "does not belong to this sort order");
         if values.len() != sort.len() + 1 {
             return Err(bad());
         }

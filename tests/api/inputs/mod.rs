@@ -279,3 +279,39 @@ async fn out_of_range_filters_are_400_naming_the_parameter() {
         }
     }
 }
+
+#[tokio::test]
+async fn crafted_cursors_are_400_naming_the_cursor() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = app.create_association(&admin, "Cursor Holders").await;
+    let cursor = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+    let some_id = uuid::Uuid::now_v7();
+    let cases = [
+        // A value of another type than the key's column.
+        ("/api/v1/countries", cursor("[1]")),
+        ("/api/v1/sdgs", cursor(r#"["x"]"#)),
+        ("/api/v1/users", cursor(r#"["x"]"#)),
+        ("/api/v1/audit-log", cursor("[7]")),
+        (
+            &*format!("/api/v1/associations/{id}/people"),
+            cursor(r#"["x"]"#),
+        ),
+        // Text with a NUL or another control character.
+        ("/api/v1/countries", cursor(r#"["S\u0000"]"#)),
+        (
+            "/api/v1/associations?sort=name",
+            cursor(&format!(r#"["a\u0000", "{some_id}"]"#)),
+        ),
+    ]
+    .map(|(path, cursor)| (path.to_owned(), cursor));
+    for (path, cursor) in cases {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let url = format!("{path}{separator}cursor={cursor}");
+        let reply = app.get_as(&admin, &url).await;
+        assert_eq!(reply.status, 400, "{url}: {}", reply.text);
+        let problem = assert_any_problem(&reply, &url);
+        assert_eq!(problem["errors"][0]["parameter"], "cursor", "{url}");
+    }
+}
