@@ -587,3 +587,50 @@ async fn an_idempotent_replay_of_a_person_stays_no_store() {
         .json();
     assert_eq!(listed["total"], 1, "one person, not two");
 }
+
+#[tokio::test]
+async fn a_person_replaced_by_a_caller_who_cannot_see_her_contact_keeps_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let association = app.create_association(&admin, "Kept Contacts").await;
+    let person = created(
+        &app,
+        &admin,
+        &format!("/api/v1/associations/{association}/people"),
+        json!({"first_name": "Awa", "last_name": "Diallo", "gender": "female",
+               "email": "awa@example.be", "phone": "+32 470 12 34 56"}),
+    )
+    .await;
+    let path = format!("/api/v1/people/{}", id_of(&person));
+    let client = app
+        .client_token(&admin, &["associations:read", "associations:write"], None)
+        .await;
+    // The partner reads her without contact data and writes back what it read, then clears.
+    let seen = app.get_as(&client, &path).await.json();
+    assert!(seen.get("email").is_none_or(Value::is_null), "{seen}");
+    let mut copy = seen.clone();
+    for field in [
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "consents",
+        "email",
+        "phone",
+    ] {
+        copy.as_object_mut().expect("object").remove(field);
+    }
+    copy["last_name"] = "Diallo-Ba".into();
+    let put = app
+        .write_as(reqwest::Method::PUT, &client, &path, Some(copy), None)
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    let patched = app
+        .patch_as(&client, &path, json!({"email": null, "phone": null}), None)
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    let now = app.get_as(&admin, &path).await.json();
+    assert_eq!(now["last_name"], "Diallo-Ba");
+    assert_eq!(now["email"], "awa@example.be");
+    assert_eq!(now["phone"], "+32 470 12 34 56");
+}

@@ -305,10 +305,16 @@ impl resource::Editable for Entity {
 
     async fn check(
         _tx: &Tx,
-        _current: &Person,
-        input: PersonInput,
-        _scope: &CallerScope,
+        current: &Person,
+        mut input: PersonInput,
+        scope: &CallerScope,
     ) -> Result<Valid, DomainError> {
+        if !scope.personal_data {
+            // As for an association's contact: a caller who cannot see a person's email and
+            // phone cannot clear them either; a replacement from a copy without them keeps them.
+            input.email = input.email.or(current.row.email.clone());
+            input.phone = input.phone.or(current.row.phone.clone());
+        }
         check(&input).map_err(DomainError::Invalid)
     }
 
