@@ -57,22 +57,22 @@ pub(crate) async fn check_bound_association(
     association_id: Option<Uuid>,
     errors: &mut Vec<FieldError>,
 ) -> Result<(), DomainError> {
-    if let Some(id) = association_id
-        && crate::association::check_parent(
-            db,
-            id,
-            &crate::policy::CallerScope::SYSTEM,
-            "association",
-        )
-        .await
-        .is_err()
-    {
-        errors.push(FieldError::new(
-            "/association_id",
-            "is not an association of the registry",
-        ));
+    let Some(id) = association_id else {
+        return Ok(());
+    };
+    let scope = crate::policy::CallerScope::SYSTEM;
+    match crate::association::check_parent(db, id, &scope, "association").await {
+        Ok(()) => Ok(()),
+        Err(DomainError::NotFound(_)) => {
+            errors.push(FieldError::new(
+                "/association_id",
+                "is not an association of the registry",
+            ));
+            Ok(())
+        }
+        // A database failure is not the caller's mistake.
+        Err(other) => Err(other),
     }
-    Ok(())
 }
 
 /// Creates a client; returns it with its secret, which is never available again. Every
