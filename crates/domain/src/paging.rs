@@ -202,12 +202,15 @@ where
 /// Whether a cursor's value has the type of the key column it is compared with.
 fn fits(column: impl ColumnTrait, value: &KeyValue) -> bool {
     use sea_orm::ColumnType as T;
-    match (column.def().get_column_type(), value) {
-        (T::Uuid, KeyValue::Uuid(_)) => true,
-        (T::TinyInteger | T::SmallInteger | T::Integer | T::BigInteger, KeyValue::Int(_)) => true,
-        (T::Char(_) | T::String(_) | T::Text, KeyValue::Text(_)) => true,
-        _ => false,
-    }
+    matches!(
+        (column.def().get_column_type(), value),
+        (T::Uuid, KeyValue::Uuid(_))
+            | (
+                T::TinyInteger | T::SmallInteger | T::Integer | T::BigInteger,
+                KeyValue::Int(_)
+            )
+            | (T::Char(_) | T::String(_) | T::Text, KeyValue::Text(_))
+    )
 }
 
 /// A sort key of a list: the column it orders by, how a row's value goes into a cursor, and
