@@ -2,26 +2,20 @@
 //! the same transaction as the change, numbered in commit order.
 //!
 //! On PostgreSQL a sequence number is taken at insert, not at commit, so a reader could see
-//! seq 5 before seq 4 commits and skip 4 for ever. Writers therefore take a transaction-level
-//! advisory lock before inserting their change row: the next writer cannot insert until the
-//! previous one has committed, so numbers are handed out in commit order. On SQLite writers
-//! are serialised by `BEGIN IMMEDIATE` already.
+//! seq 5 before seq 4 commits and skip 4 for ever. Writers therefore hold the writers' lock
+//! ([`crate::db::lock_writers`], taken as a write transaction begins) until they commit: the
+//! next writer cannot insert until the previous one has committed, so numbers are handed out
+//! in commit order. On SQLite writers are serialised by `BEGIN IMMEDIATE`.
 
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{
-    ActiveValue::Set, Condition, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
-};
+use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::DomainError;
 use crate::audit::{self, AuditContext};
 use crate::policy::CallerScope;
-
-/// Advisory lock key that serialises change-log writers on PostgreSQL ("EMPOWER" in ASCII).
-const CHANGE_LOG_LOCK: i64 = 0x0045_4d50_4f57_4552;
 
 /// What happened to a resource.
 #[derive(
@@ -165,26 +159,9 @@ pub async fn record_write(
     record(db, change).await
 }
 
-/// Makes this transaction the only writer until it ends: on PostgreSQL it takes the change-log
-/// lock now (every writer takes it, at the latest when it records its change, and holds it to
-/// commit); SQLite writers are serialised by `BEGIN IMMEDIATE` already. A check made after it
-/// (is this name free, does this id exist) sees every write committed before, and none can
-/// commit in between, so the check and the write that follows it are one step.
-pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DomainError> {
-    if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [CHANGE_LOG_LOCK.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
 /// Records a change; call it inside the transaction that makes the change, last.
 pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), DomainError> {
-    lock_writers(db).await?;
+    crate::db::lock_writers(db).await?;
     ActiveModel {
         seq: sea_orm::ActiveValue::NotSet,
         resource_type: Set(change.resource_type),
@@ -204,7 +181,7 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
     if changes.is_empty() {
         return Ok(());
     }
-    lock_writers(db).await?;
+    crate::db::lock_writers(db).await?;
     let now = Utc::now();
     for chunk in changes.chunks(500) {
         let rows = chunk.iter().map(|change| ActiveModel {

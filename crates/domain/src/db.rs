@@ -153,10 +153,18 @@ impl ConnectionTrait for Tx {
     }
 }
 
-/// Begins a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing
-/// with "database is locked" when they upgrade from a read. On PostgreSQL, rows a write
-/// depends on are locked as they are read ([`crate::resource`]).
+/// Advisory lock key of the writers' lock on PostgreSQL ("EMPOWER" in ASCII).
+const WRITERS_LOCK: i64 = 0x0045_4d50_4f57_4552;
+
+/// Begins a transaction that will write, as the only writer until it ends.
+///
+/// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so concurrent writers queue
+/// on the busy timeout instead of failing with "database is locked" when they upgrade from a
+/// read. On PostgreSQL it takes the writers' lock ([`lock_writers`]) at once. The change feed
+/// needs writers to commit in order anyway (`crate::changes`), and so every check a write makes
+/// before it writes (a name is free, an id is new, a parent is live, a password is current)
+/// still holds when it commits, and no two writers can deadlock over row locks taken in
+/// different orders. Rows are also locked as they are read ([`crate::resource`]).
 pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
     let options = match db.get_database_backend() {
         DbBackend::Sqlite => TransactionOptions {
@@ -165,7 +173,23 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
         },
         _ => TransactionOptions::default(),
     };
-    db.begin_with_options(options).await.map(Tx)
+    let tx = Tx(db.begin_with_options(options).await?);
+    lock_writers(&tx).await?;
+    Ok(tx)
+}
+
+/// Takes the writers' lock for the rest of the transaction on PostgreSQL (a transaction-level
+/// advisory lock; taking it again is free). SQLite writers hold its write lock already.
+pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [WRITERS_LOCK.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// Checks that the database answers.

@@ -175,3 +175,53 @@ async fn parallel_password_changes_have_exactly_one_winner() {
         .await;
     assert_eq!(login.status, 200, "the winner's password is the one kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nothing_is_added_under_an_association_being_deleted() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = app.create_association(&admin, "Race Under Delete").await;
+    let people = format!("/api/v1/associations/{id}/people");
+    let mut shots: Vec<Shot> = (0..N)
+        .map(|i| {
+            Shot::new(Method::POST, &people, Some(&admin)).json(
+                json!({"first_name": format!("Awa {i}"), "last_name": "Diallo", "gender": "female"}),
+            )
+        })
+        .collect();
+    shots.insert(
+        N / 2,
+        Shot::new(
+            Method::DELETE,
+            &format!("/api/v1/associations/{id}"),
+            Some(&admin),
+        ),
+    );
+    let replies = fire(&app, shots).await;
+    let all = statuses(&replies);
+    assert!(all.iter().all(|s| [201, 204, 404].contains(s)), "{all:?}");
+    assert_eq!(all.iter().filter(|&&s| s == 204).count(), 1, "{all:?}");
+    // Every person that was added is in the feed before the association's tombstone.
+    let feed = get_ok(
+        &app,
+        &admin,
+        "/api/v1/changes?types=association,person&limit=200",
+    )
+    .await;
+    let items = feed["items"].as_array().expect("items");
+    let tombstone = items
+        .iter()
+        .position(|i| i["id"] == id.as_str() && i["op"] == "delete")
+        .expect("the association's tombstone");
+    for reply in replies.iter().filter(|r| r.status == 201) {
+        let person = reply.json()["id"].clone();
+        let at = items
+            .iter()
+            .position(|i| i["id"] == person)
+            .expect("the person's row");
+        assert!(
+            at < tombstone,
+            "a person added after her association was deleted"
+        );
+    }
+}

@@ -63,8 +63,6 @@ pub async fn import(
         ));
     }
     let countries = country_codes(tx).await?;
-    // The registry read below stays true until this import commits.
-    crate::changes::lock_writers(tx).await?;
     let live = association::Entity::find()
         .filter(association::Column::DeletedAt.is_null())
         .all(tx)

@@ -136,8 +136,6 @@ pub(super) async fn check_conflicts(
     valid: &Valid,
     except: Option<Uuid>,
 ) -> Result<(), DomainError> {
-    // No other writer between this check and the write that follows it.
-    crate::changes::lock_writers(db).await?;
     let live = || {
         let mut q = association::Entity::find().filter(association::Column::DeletedAt.is_null());
         if let Some(id) = except {

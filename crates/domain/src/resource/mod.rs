@@ -198,11 +198,10 @@ async fn check_owner<E: Synced>(
     }
 }
 
-/// The live row a `PUT` to `id` replaces, or none when it creates one. Read under the writers'
-/// lock ([`changes::lock_writers`]), so of parallel `PUT`s creating one id exactly one creates
-/// and the others replace what it wrote.
+/// The live row a `PUT` to `id` replaces, or none when it creates one. Writers are serialised
+/// ([`crate::db::begin_write`]), so of parallel `PUT`s creating one id exactly one creates and
+/// the others replace what it wrote.
 pub async fn put_target<E: Synced>(tx: &Tx, id: Uuid) -> Result<Option<E::Model>, DomainError> {
-    changes::lock_writers(tx).await?;
     Ok(E::find()
         .filter(E::COLUMNS.id.eq(id))
         .filter(E::COLUMNS.deleted_at.is_null())
