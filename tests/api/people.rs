@@ -354,3 +354,37 @@ async fn association_users_manage_only_their_own_people() {
         .await
         .assert_problem(404, "not_found");
 }
+
+#[tokio::test]
+async fn a_patch_answer_that_shows_contact_data_is_audited_like_a_read() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let association_id = association(&app, &admin, "Patched Contacts").await;
+    let created = app
+        .post_json(
+            Some(&admin),
+            &format!("/api/v1/associations/{association_id}/people"),
+            awa(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let patched = app
+        .patch_as(
+            &admin,
+            &format!("/api/v1/people/{id}"),
+            json!({"role_in_association": "treasurer"}),
+            None,
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(patched.json()["email"], "awa@example.be");
+    let log = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/audit-log?action=person.contact_read&target_id={id}"),
+        )
+        .await
+        .json();
+    assert_eq!(log["items"].as_array().map(Vec::len), Some(1));
+}

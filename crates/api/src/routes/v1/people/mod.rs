@@ -250,6 +250,11 @@ pub async fn update_person(
         |current| apply_merge_patch(&PersonBody::from_input(current), &patch).map(|b| b.input()),
     )
     .await?;
+    // The answer shows the whole person, contact data the patch did not send included: a
+    // disclosure like a read's.
+    if caller.scope().personal_data {
+        person::audit_contact_read(&tx, &caller.audit, std::slice::from_ref(&updated.row)).await?;
+    }
     tx.commit().await?;
     Ok(answer_written(&caller, updated.row, false))
 }
