@@ -272,3 +272,44 @@ async fn a_file_naming_the_same_association_twice_reports_the_repeat() {
         .json();
     assert_eq!(audit["items"].as_array().map(Vec::len), Some(1));
 }
+
+/// A `multipart/form-data` body with these `(name, content)` fields.
+fn form(fields: &[(&str, &str)]) -> (String, String) {
+    let boundary = "empower-test-boundary";
+    let mut body = String::new();
+    for (name, content) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.csv\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn an_import_uploaded_as_a_form_reads_its_file_field() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    // The file among other fields.
+    let (content_type, body) = form(&[("note", "ignored"), ("file", BELGIAN_EXCEL)]);
+    let uploaded = import(&app, &admin, "?dry_run=true", &content_type, body).await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.text);
+    assert_eq!(statuses(&uploaded.json()), ["created", "created"]);
+    // A form without a `file` field names it.
+    let (content_type, body) = form(&[("note", "no file here")]);
+    let problem = import(&app, &admin, "", &content_type, body)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["pointer"], "/file");
+    // A form that breaks off is unreadable.
+    let broken = "--empower-test-boundary\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nname;legal".to_owned();
+    import(
+        &app,
+        &admin,
+        "",
+        "multipart/form-data; boundary=empower-test-boundary",
+        broken,
+    )
+    .await
+    .assert_problem(400, "malformed_body");
+}
