@@ -313,3 +313,25 @@ async fn an_import_uploaded_as_a_form_reads_its_file_field() {
     .await
     .assert_problem(400, "malformed_body");
 }
+
+#[tokio::test]
+async fn the_export_takes_the_list_filters_and_no_paging() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for (query, parameter) in [
+        ("limit=5", "limit"),
+        ("cursor=abc", "cursor"),
+        ("include_total=true", "include_total"),
+        ("country=XX", "country"),
+    ] {
+        let problem = app
+            .get_as(&admin, &format!("/api/v1/associations/export?{query}"))
+            .await
+            .assert_problem(400, "invalid_parameter");
+        assert_eq!(problem["errors"][0]["parameter"], parameter, "{query}");
+    }
+    let csv = app
+        .get_as(&admin, "/api/v1/associations/export?country=SN&sort=name")
+        .await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+}

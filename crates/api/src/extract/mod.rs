@@ -15,7 +15,7 @@ pub use self::body::{
     parse_json,
 };
 pub use self::precondition::{IfMatch, version_etag};
-pub use self::query::{ListQuery, NoParams, NoQuery, PageParams, parse_query};
+pub use self::query::{ListQuery, NoParams, NoQuery, PageParams, Params, parse_query};
 use crate::problem::{ApiError, ProblemItem};
 
 /// Largest request body accepted by default, in bytes (1 MiB).

@@ -117,6 +117,20 @@ impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
     }
 }
 
+/// An operation's query parameters, allow-listed like a [`ListQuery`]'s filters but without
+/// paging: any other parameter is a 400 naming it.
+#[derive(Debug, Clone)]
+pub struct Params<F>(pub F);
+
+impl<F: DeserializeOwned> FromRequest for Params<F> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(parse_query(req.query_string()).map(Params))
+    }
+}
+
 /// No parameters (or, in a [`ListQuery`], no filters beyond paging): anything else is a 400.
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -83,7 +83,7 @@ fn escape_like(text: &str) -> String {
 }
 
 /// Checks the filters' values; problems name the parameter.
-async fn check_filter(
+pub async fn check_filter(
     db: &impl ConnectionTrait,
     filter: &AssociationFilter,
 ) -> Result<(), DomainError> {

@@ -19,8 +19,8 @@ use self::csv::{Rows, parse_csv, to_csv};
 use super::profile::AssociationQuery;
 use super::schema::AssociationBody;
 use crate::auth::Caller;
+use crate::extract::Params;
 use crate::extract::body::control_characters;
-use crate::extract::{ListQuery, parse_query};
 use crate::middleware::{KeepErrorBody, RequestId};
 use crate::problem::{ApiError, PROBLEM_JSON, Problem, ProblemItem, parameter_error};
 use crate::state::AppState;
@@ -310,9 +310,9 @@ pub async fn import_associations(
     caller: Caller,
     req: HttpRequest,
     state: web::Data<AppState>,
+    Params(options): Params<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let options: ImportQuery = parse_query(req.query_string())?;
     let dry_run = options.dry_run.unwrap_or(false);
     let mode = options.mode.unwrap_or_default();
     let media_type = req
@@ -445,19 +445,12 @@ fn export_csv(
 pub async fn export_associations(
     caller: Caller,
     state: web::Data<AppState>,
-    query: ListQuery<AssociationQuery>,
+    query: Params<AssociationQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (filter, sort) = query.filter.split()?;
-    let scope = caller.scope();
+    let (filter, sort) = query.0.split()?;
     // Refuse bad filters with a problem before the stream starts.
-    registry::list(
-        &state.db,
-        &filter,
-        &sort,
-        &PageRequest::new(Some(1), None, false).map_err(parameter_error)?,
-        &scope,
-    )
-    .await
-    .map_err(parameter_error)?;
-    Ok(export_csv(state, filter, sort, scope))
+    registry::check_filter(&state.db, &filter)
+        .await
+        .map_err(parameter_error)?;
+    Ok(export_csv(state, filter, sort, caller.scope()))
 }
