@@ -66,20 +66,14 @@ fn refused_head(req: &ServiceRequest) -> Option<crate::problem::ApiError> {
     control_in_path(req).map(|c| {
         ApiError::InvalidParameter(vec![ProblemItem::parameter(
             "path",
-            format!(
-                "must not contain control characters (found U+{:04X})",
-                u32::from(c)
-            ),
+            empower_domain::text::never_text_rule(c),
         )])
     })
 }
 
 /// A decoded path that holds a character no path segment may hold (NUL, other controls).
 fn control_in_path(req: &ServiceRequest) -> Option<char> {
-    let decoded = percent_decode(req.path());
-    decoded
-        .chars()
-        .find(|c| empower_domain::text::is_never_text(*c))
+    empower_domain::text::first_never_text(&percent_decode(req.path()))
 }
 
 /// `%XX` sequences decoded (invalid UTF-8 is replaced, so it is caught as a bad segment by

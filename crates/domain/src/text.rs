@@ -34,6 +34,19 @@ pub fn is_never_text(c: char) -> bool {
     (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || is_noncharacter(c)
 }
 
+/// The first character of `text` that no text accepts ([`is_never_text`]), if any.
+pub fn first_never_text(text: &str) -> Option<char> {
+    text.chars().find(|c| is_never_text(*c))
+}
+
+/// The rule a refused character breaks, naming it.
+pub fn never_text_rule(c: char) -> String {
+    format!(
+        "must not contain control characters (found U+{:04X})",
+        u32::from(c)
+    )
+}
+
 /// Default-ignorable code points: invisible, and ignored when text is compared or shown.
 fn is_default_ignorable(c: char) -> bool {
     c.identifier_type() == Some(IdentifierType::Default_Ignorable)

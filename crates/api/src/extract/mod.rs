@@ -9,6 +9,7 @@ pub mod query;
 
 use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{HttpRequest, web};
+use empower_domain::text::{first_never_text as never_text, never_text_rule as control_rule};
 
 pub use self::body::{
     ApiJson, MergePatch, Patch, apply_merge_patch, deserialize_value, non_null, nullable,
@@ -115,18 +116,4 @@ fn describe_parse_error(message: &str) -> String {
     } else {
         message.to_owned()
     }
-}
-
-/// The first character of `text` that no text field accepts, if any.
-fn never_text(text: &str) -> Option<char> {
-    text.chars()
-        .find(|c| empower_domain::text::is_never_text(*c))
-}
-
-/// The rule a refused character breaks.
-fn control_rule(c: char) -> String {
-    format!(
-        "must not contain control characters (found U+{:04X})",
-        u32::from(c)
-    )
 }

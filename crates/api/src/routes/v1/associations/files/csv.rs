@@ -138,16 +138,10 @@ fn parse_record(
     let mut errors = Vec::new();
     for (i, header) in headers.iter().enumerate() {
         let value = cells.get(i).unwrap_or_default();
-        if let Some(c) = value
-            .chars()
-            .find(|c| empower_domain::text::is_never_text(*c))
-        {
+        if let Some(c) = empower_domain::text::first_never_text(value) {
             errors.push(FieldError::new(
                 format!("/{header}"),
-                format!(
-                    "must not contain control characters (found U+{:04X})",
-                    u32::from(c)
-                ),
+                empower_domain::text::never_text_rule(c),
             ));
         }
     }
