@@ -161,22 +161,10 @@ pub async fn record_write(
 
 /// Records a change; call it inside the transaction that makes the change, last.
 pub async fn record(db: &impl ConnectionTrait, change: Change) -> Result<(), DomainError> {
-    crate::db::lock_writers(db).await?;
-    ActiveModel {
-        seq: sea_orm::ActiveValue::NotSet,
-        resource_type: Set(change.resource_type),
-        resource_id: Set(change.resource_id),
-        op: Set(change.op),
-        version: Set(change.version),
-        association_id: Set(change.association_id),
-        changed_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    record_many(db, std::slice::from_ref(&change)).await
 }
 
-/// Records many changes (bulk imports), in order, under the same lock as [`record`].
+/// Records many changes (bulk imports), in order, under the writers' lock.
 pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Result<(), DomainError> {
     if changes.is_empty() {
         return Ok(());
