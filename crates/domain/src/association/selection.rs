@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::Association;
 use super::entity::{association, transition};
 use super::rules::{self, Status};
-use super::store::with_links;
+use super::store::with_links_one;
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::error::Refusal;
@@ -103,10 +103,7 @@ pub async fn transition(
         ));
     }
     if request.to == Status::Selected && !overriding {
-        let association = with_links(tx, vec![current.row().clone()])
-            .await?
-            .pop()
-            .ok_or_else(|| DomainError::Internal("an association vanished".into()))?;
+        let association = with_links_one(tx, current.row().clone()).await?;
         for check in eligibility_of(tx, &association).await? {
             if !check.passed {
                 errors.push(FieldError::new(
@@ -143,10 +140,7 @@ pub async fn transition(
         |row| row.status = Set(request.to),
     )
     .await?;
-    let association = with_links(tx, vec![written.row])
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::Internal("an association vanished".into()))?;
+    let association = with_links_one(tx, written.row).await?;
     Ok((association, record))
 }
 

@@ -58,7 +58,7 @@ pub(super) async fn with_links(
         .collect()
 }
 
-async fn with_links_one(
+pub(super) async fn with_links_one(
     db: &impl ConnectionTrait,
     row: association::Model,
 ) -> Result<Association, DomainError> {
