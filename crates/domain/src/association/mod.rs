@@ -77,11 +77,6 @@ impl Association {
         self.row.id
     }
 
-    /// The selection status.
-    pub fn status(&self) -> Status {
-        self.row.status
-    }
-
     /// The writable fields as they stand, for merging a patch.
     pub fn to_input(&self) -> AssociationInput {
         let r = &self.row;

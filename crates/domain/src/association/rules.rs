@@ -154,17 +154,6 @@ pub enum Status {
 }
 
 impl Status {
-    /// Every status, in programme order.
-    pub const ALL: [Self; 7] = [
-        Self::Applicant,
-        Self::Shortlisted,
-        Self::Selected,
-        Self::Active,
-        Self::Completed,
-        Self::Rejected,
-        Self::Withdrawn,
-    ];
-
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
