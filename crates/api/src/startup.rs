@@ -76,7 +76,7 @@ impl Application {
 
         let api = openapi::document();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
-        let contract = web::Bytes::from(openapi::to_json(&openapi::contract()));
+        let contract = web::Bytes::from(openapi::to_json(&openapi::contract_of(&api)));
         let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
         let state = web::Data::new(AppState { db, tokens });
         let cors_origins = settings.cors_origins.clone();

@@ -109,7 +109,12 @@ pub fn document() -> Document {
 /// The contract as served and committed: the generated document with what utoipa's types
 /// cannot say (link fields in camelCase, headers that are always sent marked required).
 pub fn contract() -> serde_json::Value {
-    let mut contract = serde_json::to_value(document()).unwrap_or_default();
+    contract_of(&document())
+}
+
+/// [`contract`] of a document already built (the server builds it once at start-up).
+pub fn contract_of(document: &Document) -> serde_json::Value {
+    let mut contract = serde_json::to_value(document).unwrap_or_default();
     json::finish(&mut contract);
     contract
 }
