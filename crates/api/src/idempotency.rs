@@ -15,13 +15,13 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, ResponseError, web};
 use empower_domain::idempotency::{self, Begin};
-use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::extract::BODY_LIMIT;
+use crate::extract::{BODY_LIMIT, read_limited};
 use crate::problem::{ApiError, ProblemItem};
-use crate::routes::v1::associations::files::IMPORT_LIMIT;
+use crate::routes::v1::associations::files::{IMPORT_LIMIT, IMPORT_OPERATION};
+use crate::routes::{Resolution, RouteTable};
 use crate::state::AppState;
 
 /// The request header.
@@ -46,30 +46,16 @@ fn payload_of(bytes: web::Bytes) -> Payload {
     Payload::from(payload)
 }
 
-/// The body limit of the operation a request is for: the import takes 20 MiB, the rest 1 MiB.
-fn limit_for(path: &str) -> usize {
-    if path == "/api/v1/associations/import" {
-        IMPORT_LIMIT
-    } else {
-        BODY_LIMIT
+/// The body limit of the operation a request is for, as its own extractor has it: the import
+/// takes 20 MiB, the rest 1 MiB.
+fn limit_for(req: &ServiceRequest) -> usize {
+    let resolution = req
+        .app_data::<web::Data<RouteTable>>()
+        .map(|routes| routes.resolve(req.method().as_str(), req.path()));
+    match resolution {
+        Some(Resolution::Operation(id)) if id == IMPORT_OPERATION => IMPORT_LIMIT,
+        _ => BODY_LIMIT,
     }
-}
-
-/// Reads the body up to `limit` bytes.
-async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<web::Bytes, ApiError> {
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::MalformedBody {
-            detail: "the body could not be read".into(),
-            errors: vec![],
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
 }
 
 fn replay(
@@ -125,8 +111,8 @@ pub async fn idempotency(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let limit = limit_for(req.path());
-    let body = match read_body(&mut req, limit).await {
+    let limit = limit_for(&req);
+    let body = match read_limited(req.take_payload(), limit).await {
         Ok(body) => body,
         Err(err) => return Ok(refuse(req, err)),
     };

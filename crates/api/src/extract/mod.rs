@@ -22,6 +22,27 @@ use crate::problem::{ApiError, ProblemItem};
 /// Largest request body accepted by default, in bytes (1 MiB).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Reads a body (or a form field) up to `limit` bytes: more is a 413, a broken stream a 400.
+pub async fn read_limited<S, E>(mut stream: S, limit: usize) -> Result<web::Bytes, ApiError>
+where
+    S: futures_util::Stream<Item = Result<web::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::MalformedBody {
+            detail: format!("the body could not be read: {e}"),
+            errors: vec![],
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// Media type of JSON bodies.
 pub const JSON: &str = "application/json";
 /// Media type of JSON merge patches (RFC 7396).

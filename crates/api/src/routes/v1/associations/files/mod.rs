@@ -19,14 +19,17 @@ use self::csv::{Rows, parse_csv, to_csv};
 use super::profile::AssociationQuery;
 use super::schema::AssociationBody;
 use crate::auth::Caller;
-use crate::extract::Params;
 use crate::extract::body::control_characters;
+use crate::extract::{Params, read_limited};
 use crate::middleware::{KeepErrorBody, RequestId};
 use crate::problem::{ApiError, PROBLEM_JSON, Problem, ProblemItem, parameter_error};
 use crate::state::AppState;
 
 /// Largest import body, in bytes (20 MiB: some 50,000 rows).
 pub const IMPORT_LIMIT: usize = 20 * 1024 * 1024;
+/// The import's operation id (its body limit is [`IMPORT_LIMIT`], with or without an
+/// `Idempotency-Key`).
+pub const IMPORT_OPERATION: &str = "import_associations";
 
 fn parse_json_rows(bytes: &[u8]) -> Result<Rows, ApiError> {
     let values: Vec<serde_json::Value> =
@@ -191,23 +194,6 @@ pub struct ImportUpload {
     pub file: Vec<u8>,
 }
 
-async fn read_limited(mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError::MalformedBody {
-            detail: "the body could not be read".into(),
-            errors: vec![],
-        })?;
-        if body.len() + chunk.len() > IMPORT_LIMIT {
-            return Err(ApiError::PayloadTooLarge {
-                limit: IMPORT_LIMIT,
-            });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
 /// Reads the `file` field of a multipart form.
 async fn read_upload(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
     let malformed = |detail: &str| ApiError::MalformedBody {
@@ -216,20 +202,12 @@ async fn read_upload(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>
     };
     let mut form = Multipart::new(req.headers(), payload.into_inner());
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| malformed(&format!("the form cannot be read: {e}")))?;
-        let mut body = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| malformed(&format!("the form cannot be read: {e}")))?;
-            if body.len() + chunk.len() > IMPORT_LIMIT {
-                return Err(ApiError::PayloadTooLarge {
-                    limit: IMPORT_LIMIT,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let field = field.map_err(|e| malformed(&format!("the form cannot be read: {e}")))?;
+        let named_file = field.name() == Some("file");
+        let body = read_limited(field, IMPORT_LIMIT).await?;
         // Other fields a form may carry (a submit button's name, say) are read and ignored.
-        if field.name() == Some("file") {
-            return Ok(body);
+        if named_file {
+            return Ok(body.to_vec());
         }
     }
     Err(ApiError::Validation(vec![ProblemItem::pointer(
@@ -323,8 +301,8 @@ pub async fn import_associations(
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
     let rows = match media_type.as_str() {
-        "text/csv" => parse_csv(&read_limited(payload).await?)?,
-        "application/json" => parse_json_rows(&read_limited(payload).await?)?,
+        "text/csv" => parse_csv(&read_limited(payload, IMPORT_LIMIT).await?)?,
+        "application/json" => parse_json_rows(&read_limited(payload, IMPORT_LIMIT).await?)?,
         "multipart/form-data" => parse_csv(&read_upload(&req, payload).await?)?,
         _ => {
             return Err(ApiError::UnsupportedMediaType {
