@@ -347,7 +347,10 @@ impl ApiError {
                 ),
                 vec![],
             ),
-            Self::Refused(refusal) => (Some(refusal.detail.clone()), vec![]),
+            Self::Refused(refusal) => (
+                Some(refusal.detail.clone()),
+                refusal.errors.iter().cloned().map(item).collect(),
+            ),
             Self::PayloadTooLarge { limit } => (
                 Some(format!("the body must be at most {limit} bytes")),
                 vec![],
@@ -521,6 +524,7 @@ impl From<DomainError> for ApiError {
                 kind: RefusalKind::Forbidden,
                 detail,
                 allowed: None,
+                errors: vec![],
             }),
             DomainError::Refused(refusal) => Self::Refused(refusal),
             DomainError::Invalid(errors) => {

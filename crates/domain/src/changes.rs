@@ -55,6 +55,18 @@ pub enum ResourceType {
     Person,
     /// A funding application of an association.
     FundingApplication,
+    /// A training module (programme-wide).
+    Module,
+    /// A stakeholder organisation (programme-wide).
+    Partner,
+    /// A sitting of one module day (programme-wide).
+    TrainingSession,
+    /// A representative's enrolment in a module (owned through her association).
+    Enrollment,
+    /// One person's line on a session's attendance sheet (owned through her association).
+    Attendance,
+    /// A pre- or post-training assessment of an enrolment (owned through its association).
+    Assessment,
 }
 
 impl ResourceType {
@@ -64,6 +76,12 @@ impl ResourceType {
             Self::Association => "association",
             Self::Person => "person",
             Self::FundingApplication => "funding_application",
+            Self::Module => "module",
+            Self::Partner => "partner",
+            Self::TrainingSession => "training_session",
+            Self::Enrollment => "enrollment",
+            Self::Attendance => "attendance",
+            Self::Assessment => "assessment",
         }
     }
 
@@ -73,6 +91,12 @@ impl ResourceType {
             Self::Association => "association",
             Self::Person => "person",
             Self::FundingApplication => "funding application",
+            Self::Module => "module",
+            Self::Partner => "partner",
+            Self::TrainingSession => "training session",
+            Self::Enrollment => "enrollment",
+            Self::Attendance => "attendance record",
+            Self::Assessment => "assessment",
         }
     }
 
@@ -82,6 +106,12 @@ impl ResourceType {
             Self::Association => "associations",
             Self::Person => "people",
             Self::FundingApplication => "funding_applications",
+            Self::Module => "modules",
+            Self::Partner => "partners",
+            Self::TrainingSession => "training_sessions",
+            Self::Enrollment => "enrollments",
+            Self::Attendance => "attendance",
+            Self::Assessment => "assessments",
         }
     }
 

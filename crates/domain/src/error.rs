@@ -48,6 +48,8 @@ pub struct Refusal {
     pub detail: String,
     /// With transitions: the states the record may move to from where it is.
     pub allowed: Option<Vec<String>>,
+    /// The fields at fault, when the refusal is about some (`/person_id`).
+    pub errors: Vec<FieldError>,
 }
 
 impl Refusal {
@@ -66,6 +68,37 @@ impl Refusal {
                 )
             },
             allowed: Some(allowed),
+            errors: vec![],
+        }
+    }
+
+    /// A business rule that says no to a well-formed request (422), about the field `pointer`.
+    pub fn unprocessable(
+        code: &'static str,
+        title: &'static str,
+        pointer: &str,
+        detail: impl Into<String>,
+    ) -> Self {
+        let detail = detail.into();
+        Self {
+            code,
+            title,
+            kind: RefusalKind::Unprocessable,
+            errors: vec![FieldError::new(pointer, detail.clone())],
+            detail,
+            allowed: None,
+        }
+    }
+
+    /// A request that conflicts with the record's current state (409).
+    pub fn conflict(code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            title,
+            kind: RefusalKind::Conflict,
+            detail: detail.into(),
+            allowed: None,
+            errors: vec![],
         }
     }
 }

@@ -10,12 +10,15 @@ pub mod error;
 pub mod funding;
 pub mod idempotency;
 pub mod identity;
+pub mod localized;
 pub mod paging;
+pub mod partner;
 pub mod person;
 pub mod policy;
 pub mod reference;
 pub mod resource;
 pub mod text;
 pub mod time;
+pub mod training;
 
 pub use error::{DomainError, FieldError, Refusal, RefusalKind};

@@ -216,6 +216,20 @@ pub fn phone(phone: &str, pointer: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Whether a value is an http or https address with a host name, without blanks or control
+/// characters, of at most 300 characters.
+pub fn is_website(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+        host.contains('.')
+            && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+            && url.len() <= 300
+    })
+}
+
 /// Collects one field's outcome: the value when valid, the problem into `errors` otherwise.
 pub fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()

@@ -1,7 +1,7 @@
 //! Every date and time the API accepts has a range: nothing before 1900 or after 2100 means
 //! anything in this programme, and PostgreSQL refuses what SQLite would store (year -9999).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 
 use crate::FieldError;
 
@@ -36,9 +36,56 @@ pub fn check_instant(at: DateTime<Utc>, pointer: &str) -> Result<DateTime<Utc>, 
     check_date(at.date_naive(), pointer).map(|_| at)
 }
 
+/// The last Sunday of `month` in `year`.
+fn last_sunday(year: i32, month: u32) -> NaiveDate {
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    }
+    .unwrap_or(LATEST);
+    let mut day = next - Duration::days(1);
+    while day.weekday() != Weekday::Sun {
+        day -= Duration::days(1);
+    }
+    day
+}
+
+/// Wall-clock time in Brussels at instant `at`: UTC+2 from the last Sunday of March to the
+/// last Sunday of October (changes at 01:00 UTC, the EU rule since 1996), UTC+1 otherwise.
+pub fn brussels(at: DateTime<Utc>) -> NaiveDateTime {
+    let year = at.year();
+    let change = |day: NaiveDate| {
+        day.and_time(NaiveTime::from_hms_opt(1, 0, 0).unwrap_or_default())
+            .and_utc()
+    };
+    let summer = change(last_sunday(year, 3)) <= at && at < change(last_sunday(year, 10));
+    (at + Duration::hours(if summer { 2 } else { 1 })).naive_utc()
+}
+
+/// Today in Brussels, where the training takes place.
+pub fn brussels_today() -> NaiveDate {
+    brussels(Utc::now()).date()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brussels_keeps_summer_time_between_the_last_sundays_of_march_and_october() {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default()
+        };
+        assert_eq!(brussels(at("2026-01-10T23:30:00Z")).to_string(), "2026-01-11 00:30:00");
+        assert_eq!(brussels(at("2026-03-29T00:59:00Z")).to_string(), "2026-03-29 01:59:00");
+        assert_eq!(brussels(at("2026-03-29T01:00:00Z")).to_string(), "2026-03-29 03:00:00");
+        assert_eq!(brussels(at("2026-07-01T22:30:00Z")).to_string(), "2026-07-02 00:30:00");
+        assert_eq!(brussels(at("2026-10-25T00:59:00Z")).to_string(), "2026-10-25 02:59:00");
+        assert_eq!(brussels(at("2026-10-25T01:00:00Z")).to_string(), "2026-10-25 02:00:00");
+    }
 
     #[test]
     fn dates_outside_the_range_are_refused() {

@@ -54,6 +54,22 @@ const READ_PERSON_CONSENTS: Rule = Rule::Protected {
     scopes: &[],
 };
 
+const READ_TRAINING: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Viewer, Role::Association],
+    scopes: &[Scope::TrainingRead],
+};
+
+const MANAGE_TRAINING: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff],
+    scopes: &[],
+};
+
+/// Certificates carry a name: people who may see personal data, not API clients.
+const READ_CERTIFICATES: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Association],
+    scopes: &[],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -117,6 +133,39 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("create_funding_application", EDIT_ASSOCIATION_PROFILE),
     ("update_funding_application", EDIT_ASSOCIATION_PROFILE),
     ("delete_funding_application", EDIT_ASSOCIATION_PROFILE),
+    // Stakeholder organisations.
+    ("list_partners", READ_TRAINING),
+    ("get_partner", READ_TRAINING),
+    ("create_partner", MANAGE_TRAINING),
+    ("update_partner", MANAGE_TRAINING),
+    ("delete_partner", MANAGE_TRAINING),
+    // The training.
+    ("list_modules", READ_TRAINING),
+    ("get_module", READ_TRAINING),
+    ("create_module", MANAGE_TRAINING),
+    ("update_module", MANAGE_TRAINING),
+    ("delete_module", MANAGE_TRAINING),
+    ("get_module_attendance_register", READ_TRAINING),
+    ("get_training_calendar", Rule::Public),
+    ("list_training_sessions", READ_TRAINING),
+    ("get_training_session", READ_TRAINING),
+    ("create_training_session", MANAGE_TRAINING),
+    ("update_training_session", MANAGE_TRAINING),
+    ("delete_training_session", MANAGE_TRAINING),
+    ("get_training_session_attendance", READ_TRAINING),
+    ("put_training_session_attendance", MANAGE_TRAINING),
+    ("list_enrollments", READ_TRAINING),
+    ("get_enrollment", READ_TRAINING),
+    ("create_enrollment", MANAGE_TRAINING),
+    ("update_enrollment", MANAGE_TRAINING),
+    ("delete_enrollment", MANAGE_TRAINING),
+    ("list_enrollment_assessments", READ_TRAINING),
+    ("get_assessment", READ_TRAINING),
+    ("create_enrollment_assessment", MANAGE_TRAINING),
+    ("update_assessment", MANAGE_TRAINING),
+    ("delete_assessment", MANAGE_TRAINING),
+    ("get_enrollment_certificate", READ_CERTIFICATES),
+    ("verify_certificate", Rule::Public),
     // Sync.
     (
         "list_changes",
@@ -134,6 +183,12 @@ pub fn read_operation(resource: ResourceType) -> &'static str {
         ResourceType::Association => "get_association",
         ResourceType::Person => "get_person",
         ResourceType::FundingApplication => "get_funding_application",
+        ResourceType::Module => "get_module",
+        ResourceType::Partner => "get_partner",
+        ResourceType::TrainingSession => "get_training_session",
+        ResourceType::Enrollment => "get_enrollment",
+        ResourceType::Attendance => "get_training_session_attendance",
+        ResourceType::Assessment => "get_assessment",
     }
 }
 

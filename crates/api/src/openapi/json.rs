@@ -70,7 +70,7 @@ const SECRETS: [&str; 6] = [
     "client_secret",
     "client_id",
 ];
-const PARAGRAPHS: [&str; 2] = ["intervention_regions", "reason"];
+const PARAGRAPHS: [&str; 3] = ["intervention_regions", "notes", "reason"];
 
 /// The pattern a string named `name` keeps; a nullable one may also be blank (blank text is
 /// taken for no text).

@@ -53,6 +53,8 @@ pub const OAUTH2: &str = "oauth2";
         (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
         (name = "people", description = "Representatives and contacts of associations, and their consents (personal data)"),
         (name = "funding", description = "Funding applications the associations submit"),
+        (name = "partners", description = "Stakeholder organisations: guests of training days and the programme's new contacts"),
+        (name = "training", description = "The three-module training: modules, sessions and their calendar, enrolments, daily attendance, completion, assessments and certificates"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(

@@ -149,16 +149,6 @@ impl Valid {
     }
 }
 
-fn valid_website(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        let host = r.split(['/', '?', '#']).next().unwrap_or_default();
-        host.contains('.') && !r.chars().any(char::is_whitespace) && url.len() <= 300
-    })
-}
-
 /// The facts the rules need besides the input: this year, and which country codes exist.
 pub struct Facts<'a> {
     /// Bounds `founded_year`.
@@ -339,7 +329,7 @@ pub fn check(input: &AssociationInput, facts: &Facts<'_>) -> Result<Valid, Vec<F
     let website = text::collect(
         &mut errors,
         text::optional(contact.website.as_deref(), "/contact/website", 300, |w| {
-            if valid_website(w) && !w.chars().any(char::is_control) {
+            if text::is_website(w) {
                 Ok(w.to_owned())
             } else {
                 Err(FieldError::new(

@@ -170,6 +170,7 @@ pub(super) async fn check_conflicts(
                 other.name
             ),
             allowed: None,
+            errors: vec![],
         }));
     }
     if let Some(number) = valid.enterprise_number()

@@ -20,14 +20,19 @@ pub enum Scope {
     /// Read the change feed (of the types the other scopes allow reading).
     #[serde(rename = "sync:read")]
     SyncRead,
+    /// Read the training (modules, sessions, partners, enrolments, attendance, assessments)
+    /// without personal data.
+    #[serde(rename = "training:read")]
+    TrainingRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::AssociationsRead,
         Self::AssociationsWrite,
         Self::SyncRead,
+        Self::TrainingRead,
     ];
 
     /// The wire name, such as `sync:read`.
@@ -36,6 +41,7 @@ impl Scope {
             Self::SyncRead => "sync:read",
             Self::AssociationsRead => "associations:read",
             Self::AssociationsWrite => "associations:write",
+            Self::TrainingRead => "training:read",
         }
     }
 
@@ -48,6 +54,9 @@ impl Scope {
             }
             Self::AssociationsWrite => {
                 "Write associations, their people and funding applications (a bound client: only its own association's)"
+            }
+            Self::TrainingRead => {
+                "Read modules, sessions, partners, enrolments, attendance and assessments, without personal data (a bound client: only its own association's enrolments and attendance)"
             }
         }
     }

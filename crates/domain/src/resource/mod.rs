@@ -65,6 +65,40 @@ pub trait Synced:
     const COLUMNS: Columns<Self::Column>;
 }
 
+/// Declares a sea-orm entity of this module a synced table: its [`Record`] (id, version, owner
+/// from the model `$m`) and [`Synced`] (feed type, the standard bookkeeping columns), so each
+/// table states only what is its own.
+#[macro_export]
+macro_rules! synced_table {
+    ($type:expr, |$m:ident| $owner:expr) => {
+        impl $crate::resource::Record for Model {
+            fn id(&self) -> ::uuid::Uuid {
+                self.id
+            }
+
+            fn version(&self) -> i32 {
+                self.version
+            }
+
+            fn owner(&self) -> $crate::policy::Owner {
+                let $m = self;
+                $owner
+            }
+        }
+
+        impl $crate::resource::Synced for Entity {
+            const TYPE: $crate::changes::ResourceType = $type;
+            const COLUMNS: $crate::resource::Columns<Column> = $crate::resource::Columns {
+                id: Column::Id,
+                version: Column::Version,
+                created_at: Column::CreatedAt,
+                updated_at: Column::UpdatedAt,
+                deleted_at: Column::DeletedAt,
+            };
+        }
+    };
+}
+
 /// A live row, locked for the rest of the write transaction: the only way to change one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Locked<M>(M);

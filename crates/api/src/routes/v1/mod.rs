@@ -8,8 +8,10 @@ pub mod audit_log;
 pub mod auth;
 pub mod changes;
 pub mod funding;
+pub mod partners;
 pub mod people;
 pub mod reference;
+pub mod training;
 pub mod users;
 
 /// Registers every `/api/v1` operation.
@@ -22,31 +24,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(associations::configure)
         .configure(people::configure)
         .configure(funding::configure)
+        .configure(partners::configure)
+        .configure(training::configure)
         .configure(changes::configure);
 }
 
-/// Text in the languages it exists in (Belgium works in French, Dutch and English).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({"en": "Senegal", "fr": "Sénégal"}))]
-pub struct LocalizedText {
-    /// English.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub en: Option<String>,
-    /// French.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fr: Option<String>,
-    /// Dutch.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nl: Option<String>,
-}
-
-impl LocalizedText {
-    /// Text known in English and French.
-    pub fn en_fr(en: impl Into<String>, fr: impl Into<String>) -> Self {
-        Self {
-            en: Some(en.into()),
-            fr: Some(fr.into()),
-            nl: None,
-        }
-    }
-}
+pub use empower_domain::localized::LocalizedText;
