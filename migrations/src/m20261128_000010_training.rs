@@ -143,7 +143,11 @@ const MODULES: [Seed; 3] = [
                 "Structurer et consolider une association",
                 false,
             ),
-            ("Project cycle management", "Gestion du cycle de projet", false),
+            (
+                "Project cycle management",
+                "Gestion du cycle de projet",
+                false,
+            ),
             (
                 "Designing relevant projects",
                 "Concevoir des projets pertinents",
@@ -432,7 +436,11 @@ impl MigrationTrait for Migration {
                 Assessments::Table,
                 vec![a("enrollment_id"), a("kind")],
             ),
-            index("idx_partners_name_key", Partners::Table, vec![a("name_key")]),
+            index(
+                "idx_partners_name_key",
+                Partners::Table,
+                vec![a("name_key")],
+            ),
         ] {
             manager.create_index(statement).await?;
         }

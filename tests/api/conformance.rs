@@ -16,13 +16,15 @@ pub struct Resource {
     /// Where it is created (`POST`).
     pub collection: String,
     /// A valid create body, unique per `tag` (names must not collide).
-    pub body: fn(&str) -> Value,
+    pub body: Box<dyn Fn(&str) -> Value>,
     /// A merge patch that changes something.
     pub patch: Value,
     /// JSON pointers a patch may not name.
     pub read_only: &'static [&'static str],
     /// Its type in the change feed.
     pub feed_type: &'static str,
+    /// Programme-wide (modules, sessions...): a caller bound to an association reads it too.
+    pub programme_wide: bool,
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value, key: Option<&str>) -> Reply {
@@ -133,10 +135,14 @@ pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resour
     assert_eq!(again.text, first.text, "{name}: replayed");
     assert_eq!(again.header("idempotent-replayed"), "true");
 
-    // Another association's caller does not see it.
-    app.get_as(stranger, &location)
-        .await
-        .assert_problem(404, "not_found");
+    // Another association's caller does not see it; a programme-wide record it does.
+    if resource.programme_wide {
+        assert_eq!(app.get_as(stranger, &location).await.status, 200, "{name}");
+    } else {
+        app.get_as(stranger, &location)
+            .await
+            .assert_problem(404, "not_found");
+    }
 
     // Delete: 204, then 404, and a tombstone in the feed.
     let deleted = app
@@ -182,7 +188,7 @@ async fn associations_keep_the_conventions() {
     let stranger = stranger(&app, &admin).await;
     let resource = Resource {
         collection: "/api/v1/associations".into(),
-        body: association,
+        body: Box::new(association),
         patch: json!({"member_count": 12}),
         read_only: &[
             "/id",
@@ -193,6 +199,7 @@ async fn associations_keep_the_conventions() {
             "/address/region",
         ],
         feed_type: "association",
+        programme_wide: false,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -205,10 +212,13 @@ async fn people_keep_the_conventions() {
     let owner = app.create_association(&admin, "People Kit").await;
     let resource = Resource {
         collection: format!("/api/v1/associations/{owner}/people"),
-        body: |tag| json!({"first_name": "Awa", "last_name": format!("Kit {tag}"), "gender": "female"}),
+        body: Box::new(
+            |tag| json!({"first_name": "Awa", "last_name": format!("Kit {tag}"), "gender": "female"}),
+        ),
         patch: json!({"is_representative": true}),
         read_only: &["/id", "/association_id", "/consents", "/version"],
         feed_type: "person",
+        programme_wide: false,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -221,13 +231,114 @@ async fn funding_applications_keep_the_conventions() {
     let owner = app.create_association(&admin, "Funding Kit").await;
     let resource = Resource {
         collection: format!("/api/v1/associations/{owner}/funding-applications"),
-        body: |tag| {
+        body: Box::new(|tag| {
             json!({"call_title": format!("Call {tag}"), "funder": "Demo Foundation",
                 "amount_requested": "1000", "status": "draft"})
-        },
+        }),
         patch: json!({"amount_requested": "1500.50"}),
         read_only: &["/id", "/association_id", "/version", "/updated_at"],
         feed_type: "funding_application",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn partners_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/partners".into(),
+        body: Box::new(|tag| json!({"name": format!("Kit Partner {tag}"), "kind": "ngo"})),
+        patch: json!({"notes": "Met at a training day."}),
+        read_only: &["/id", "/version", "/created_at", "/updated_at"],
+        feed_type: "partner",
+        programme_wide: true,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn modules_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/modules".into(),
+        body: Box::new(|tag| {
+            json!({"code": if tag == "kit" { "M101" } else { "M102" }, "title": {"en": format!("Kit {tag}")},
+                "description": {"fr": "Un module"}, "planned_days": 1,
+                "days": [{"day_number": 1, "topic": {"en": "All of it"}}]})
+        }),
+        patch: json!({"min_attendance_pct": 100}),
+        read_only: &["/id", "/required_days", "/version", "/created_at"],
+        feed_type: "module",
+        programme_wide: true,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn training_sessions_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/training-sessions".into(),
+        body: Box::new(|tag| {
+            let mut body =
+                crate::training::session_body(crate::training::M1, 1, "2027-01-11", "planned");
+            body["venue"] = format!("Room {tag}").into();
+            body
+        }),
+        patch: json!({"capacity": 25}),
+        read_only: &["/id", "/version", "/updated_at"],
+        feed_type: "training_session",
+        programme_wide: true,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn enrollments_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let home = crate::training::association_in(&app, &admin, "Enrolment Kit", "selected").await;
+    let first = crate::training::person(&app, &admin, &home, "Awa", "Kit", true).await;
+    let second = crate::training::person(&app, &admin, &home, "Binta", "Kit", true).await;
+    let resource = Resource {
+        collection: "/api/v1/enrollments".into(),
+        body: Box::new(move |tag| {
+            let person = if tag == "kit" { &first } else { &second };
+            json!({"person_id": person, "module_id": crate::training::M1})
+        }),
+        patch: json!({"status": "withdrawn"}),
+        read_only: &["/id", "/person_id", "/module_id", "/completed", "/version"],
+        feed_type: "enrollment",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn assessments_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let home = crate::training::association_in(&app, &admin, "Assessment Kit", "selected").await;
+    let rep = crate::training::person(&app, &admin, &home, "Awa", "Kit", true).await;
+    let enrolment = crate::training::enrolled(&app, &admin, &rep, crate::training::M2).await;
+    let resource = Resource {
+        collection: format!("/api/v1/enrollments/{enrolment}/assessments"),
+        body: Box::new(
+            |tag| json!({"kind": if tag == "kit" { "pre" } else { "post" }, "score": 50, "taken_on": "2026-10-01"}),
+        ),
+        patch: json!({"score": 65}),
+        read_only: &["/id", "/kind", "/enrollment_id", "/version"],
+        feed_type: "assessment",
+        programme_wide: false,
     };
     check(&app, &admin, &stranger, &resource).await;
 }

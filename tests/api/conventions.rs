@@ -297,7 +297,9 @@ async fn the_change_feed_pages_like_every_list() {
         app.create_association(&admin, name).await;
     }
     // An empty cursor is the start.
-    let start = app.get_as(&admin, "/api/v1/changes?cursor=&limit=2").await;
+    let start = app
+        .get_as(&admin, "/api/v1/changes?cursor=&limit=2&types=association")
+        .await;
     assert_eq!(start.status, 200, "{}", start.text);
     let body = start.json();
     assert_eq!(body["items"].as_array().map(Vec::len), Some(2));

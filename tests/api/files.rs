@@ -261,7 +261,10 @@ async fn a_file_naming_the_same_association_twice_reports_the_repeat() {
         Some(1),
         "bulk creation records the consent too"
     );
-    let feed = app.get_as(&admin, "/api/v1/changes").await.json();
+    let feed = app
+        .get_as(&admin, "/api/v1/changes?types=association")
+        .await
+        .json();
     assert_eq!(feed["items"][0]["id"], created);
     let audit = app
         .get_as(

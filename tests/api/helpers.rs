@@ -222,6 +222,21 @@ impl TestApp {
         }
     }
 
+    /// The body of `method path` as bytes (for binary answers such as PDFs).
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Vec<u8> {
+        let request = build(
+            self.client
+                .request(method, format!("{}{path}", self.address)),
+        );
+        let response = request.send().await.expect("request sent");
+        response.bytes().await.expect("body read").to_vec()
+    }
+
     /// `GET path`.
     pub async fn get(&self, path: &str) -> Reply {
         self.send(reqwest::Method::GET, path, |r| r).await

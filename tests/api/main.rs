@@ -26,4 +26,5 @@ mod privacy;
 mod queries;
 mod reference;
 mod resources;
+mod training;
 mod wire;

@@ -88,7 +88,7 @@ async fn the_feed_shows_a_bound_caller_the_programme_and_its_own_association_onl
         personal_data: true,
         override_eligibility: false,
     };
-    let seen: Vec<uuid::Uuid> = changes::list(&db, 0, 50, &ResourceType::all(), &bound)
+    let seen: Vec<uuid::Uuid> = changes::list(&db, 0, 50, &[ResourceType::Association], &bound)
         .await
         .expect("list")
         .into_iter()
@@ -99,13 +99,18 @@ async fn the_feed_shows_a_bound_caller_the_programme_and_its_own_association_onl
         [programme_row, own],
         "programme-wide and its own, in order"
     );
-    let everyone: Vec<uuid::Uuid> =
-        changes::list(&db, 0, 50, &ResourceType::all(), &CallerScope::SYSTEM)
-            .await
-            .expect("list")
-            .into_iter()
-            .map(|c| c.resource_id)
-            .collect();
+    let everyone: Vec<uuid::Uuid> = changes::list(
+        &db,
+        0,
+        50,
+        &[ResourceType::Association],
+        &CallerScope::SYSTEM,
+    )
+    .await
+    .expect("list")
+    .into_iter()
+    .map(|c| c.resource_id)
+    .collect();
     assert_eq!(everyone, [programme_row, own, other]);
     let none = changes::list(&db, 0, 50, &[], &CallerScope::SYSTEM)
         .await

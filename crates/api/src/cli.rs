@@ -143,6 +143,10 @@ impl Cli {
                     "demo associations created: {}",
                     summary.created_associations
                 );
+                println!(
+                    "demo training sessions scheduled: {} (with partners, enrolments, attendance and assessments)",
+                    summary.scheduled_sessions
+                );
                 for email in &summary.created_users {
                     println!("demo account created: {email}");
                 }

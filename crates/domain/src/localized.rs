@@ -89,7 +89,9 @@ impl LocalizedText {
     /// Reads the stored form; a value that does not parse is an error naming where it was.
     pub fn from_json(stored: &str, table: &str, column: &str) -> Result<Self, DomainError> {
         serde_json::from_str(stored).map_err(|e| {
-            DomainError::Internal(format!("{table}.{column} does not hold localized text ({e})"))
+            DomainError::Internal(format!(
+                "{table}.{column} does not hold localized text ({e})"
+            ))
         })
     }
 }
@@ -107,7 +109,13 @@ mod tests {
         }
         .check("/title", 10, false)
         .expect("valid");
-        assert_eq!(ok, LocalizedText { en: Some("Title".into()), ..Default::default() });
+        assert_eq!(
+            ok,
+            LocalizedText {
+                en: Some("Title".into()),
+                ..Default::default()
+            }
+        );
         let none = LocalizedText::default().check("/title", 10, false);
         assert_eq!(none.expect_err("empty")[0].pointer, "/title");
         let bad = LocalizedText {
@@ -120,6 +128,9 @@ mod tests {
         let pointers: Vec<&str> = bad.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/title/en", "/title/nl"]);
         let text = LocalizedText::en_fr("a", "b");
-        assert_eq!(LocalizedText::from_json(&text.to_json(), "t", "c").ok(), Some(text));
+        assert_eq!(
+            LocalizedText::from_json(&text.to_json(), "t", "c").ok(),
+            Some(text)
+        );
     }
 }

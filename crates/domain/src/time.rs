@@ -79,12 +79,30 @@ mod tests {
                 .map(|t| t.with_timezone(&Utc))
                 .unwrap_or_default()
         };
-        assert_eq!(brussels(at("2026-01-10T23:30:00Z")).to_string(), "2026-01-11 00:30:00");
-        assert_eq!(brussels(at("2026-03-29T00:59:00Z")).to_string(), "2026-03-29 01:59:00");
-        assert_eq!(brussels(at("2026-03-29T01:00:00Z")).to_string(), "2026-03-29 03:00:00");
-        assert_eq!(brussels(at("2026-07-01T22:30:00Z")).to_string(), "2026-07-02 00:30:00");
-        assert_eq!(brussels(at("2026-10-25T00:59:00Z")).to_string(), "2026-10-25 02:59:00");
-        assert_eq!(brussels(at("2026-10-25T01:00:00Z")).to_string(), "2026-10-25 02:00:00");
+        assert_eq!(
+            brussels(at("2026-01-10T23:30:00Z")).to_string(),
+            "2026-01-11 00:30:00"
+        );
+        assert_eq!(
+            brussels(at("2026-03-29T00:59:00Z")).to_string(),
+            "2026-03-29 01:59:00"
+        );
+        assert_eq!(
+            brussels(at("2026-03-29T01:00:00Z")).to_string(),
+            "2026-03-29 03:00:00"
+        );
+        assert_eq!(
+            brussels(at("2026-07-01T22:30:00Z")).to_string(),
+            "2026-07-02 00:30:00"
+        );
+        assert_eq!(
+            brussels(at("2026-10-25T00:59:00Z")).to_string(),
+            "2026-10-25 02:59:00"
+        );
+        assert_eq!(
+            brussels(at("2026-10-25T01:00:00Z")).to_string(),
+            "2026-10-25 02:00:00"
+        );
     }
 
     #[test]

@@ -566,3 +566,4 @@ async fn parallel_correct_logins_to_one_account_all_succeed() {
 }
 
 mod creates;
+mod training;

@@ -39,12 +39,41 @@ pub(super) struct Ids {
     pub(super) victim_funding: String,
     pub(super) user: String,
     pub(super) client: String,
+    pub(super) training: TrainingIds,
+}
+
+/// The training records the walk's paths point at.
+pub(super) struct TrainingIds {
+    /// A seeded module (never deleted).
+    pub(super) module: String,
+    /// A module nothing uses, to delete.
+    pub(super) victim_module: String,
+    /// A held session with the trainee on its sheet.
+    pub(super) session: String,
+    /// A session without attendance, to delete.
+    pub(super) victim_session: String,
+    pub(super) partner: String,
+    pub(super) victim_partner: String,
+    /// The trainee's completed enrolment (it has a `pre` assessment).
+    pub(super) enrollment: String,
+    /// An enrolment to withdraw and delete.
+    pub(super) victim_enrollment: String,
+    pub(super) assessment: String,
+    pub(super) victim_assessment: String,
+    /// The trainee, enrolled in the session's module.
+    pub(super) trainee: String,
+    /// A representative of a selected association, enrolled in nothing.
+    pub(super) newcomer: String,
+    /// The completed enrolment's verification code.
+    pub(super) certificate_code: String,
 }
 
 /// The value of path parameter `name` of `method path`.
 fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
     let deleting = method == "DELETE";
+    let t = &ids.training;
     let id = match name {
+        "code" if path.starts_with("/api/v1/public/certificates/") => &t.certificate_code,
         "code" => "SN",
         "number" => "5",
         "transition_id" => &ids.transition,
@@ -55,6 +84,16 @@ fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
         _ if path.starts_with("/api/v1/people/") => &ids.person,
         _ if path.starts_with("/api/v1/funding-applications/") && deleting => &ids.victim_funding,
         _ if path.starts_with("/api/v1/funding-applications/") => &ids.funding,
+        _ if path == "/api/v1/modules/{id}" && deleting => &t.victim_module,
+        _ if path.starts_with("/api/v1/modules/") => &t.module,
+        _ if path == "/api/v1/training-sessions/{id}" && deleting => &t.victim_session,
+        _ if path.starts_with("/api/v1/training-sessions/") => &t.session,
+        _ if path == "/api/v1/partners/{id}" && deleting => &t.victim_partner,
+        _ if path.starts_with("/api/v1/partners/") => &t.partner,
+        _ if path == "/api/v1/enrollments/{id}" && deleting => &t.victim_enrollment,
+        _ if path.starts_with("/api/v1/enrollments/") => &t.enrollment,
+        _ if path == "/api/v1/assessments/{id}" && deleting => &t.victim_assessment,
+        _ if path.starts_with("/api/v1/assessments/") => &t.assessment,
         "id" if path == "/api/v1/associations/{id}" && deleting => &ids.victim_association,
         "id" if path == "/api/v1/associations/{id}/transitions" && method == "POST" => {
             &ids.applicant
@@ -151,6 +190,19 @@ fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) ->
             });
         }
         "login" => body = json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+        "create_module" => body["code"] = json!(format!("M{}", 100 + n % 900)),
+        "create_partner" => body["name"] = json!(format!("Inputs Partner {n}")),
+        "create_enrollment" => {
+            // M1: the trainee's module, M3, has its two representatives already.
+            body =
+                json!({"person_id": ctx.ids.training.newcomer, "module_id": crate::training::M1});
+        }
+        "create_enrollment_assessment" => body["kind"] = json!("post"),
+        // The trainee stays enrolled: later sheets list her.
+        "update_enrollment" => body = json!({"status": "enrolled"}),
+        "put_training_session_attendance" => {
+            body = json!([{"person_id": ctx.ids.training.trainee, "status": "present"}]);
+        }
         "refresh" => body = json!({"refresh_token": ctx.refresh_token}),
         _ => {}
     }

@@ -5,7 +5,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp};
 
-use super::requests::{Case, Context, Ids, baseline_case, callers_of, cases_of, operations};
+use super::requests::{
+    Case, Context, Ids, TrainingIds, baseline_case, callers_of, cases_of, operations,
+};
 
 /// Sends a case; a transport failure (the server closed the connection) is an error too.
 async fn fire(app: &TestApp, case: &Case) -> Result<Reply, String> {
@@ -102,6 +104,80 @@ async fn funding(app: &TestApp, admin: &str, association: &str) -> String {
     .await
 }
 
+/// A selected association whose trainee completed M3 (two held sessions), with assessments,
+/// and records made to be deleted.
+async fn training(app: &TestApp, admin: &str) -> TrainingIds {
+    use crate::training::{M3, association_in, enrolled, person, session, take_attendance};
+    let home = association_in(app, admin, "Inputs Trainees", "selected").await;
+    let trainee = person(app, admin, &home, "Awa", "Trainee", true).await;
+    let other = person(app, admin, &home, "Binta", "Trainee", true).await;
+    let newcomer = person(app, admin, &home, "Coumba", "Newcomer", true).await;
+    let enrollment = enrolled(app, admin, &trainee, M3).await;
+    let victim_enrollment = enrolled(app, admin, &other, M3).await;
+    let mut sessions = Vec::new();
+    for (day, date) in [(1, "2026-03-04"), (2, "2026-03-05")] {
+        let id = session(app, admin, M3, day, date, "held").await;
+        let sheet = take_attendance(
+            app,
+            admin,
+            &id,
+            json!([{"person_id": trainee, "status": "present"}]),
+        )
+        .await;
+        assert_eq!(sheet.status, 200, "{}", sheet.text);
+        sessions.push(id);
+    }
+    let assessment = |enrollment: &str, kind: &str| {
+        let path = format!("/api/v1/enrollments/{enrollment}/assessments");
+        let body = json!({"kind": kind, "score": 50, "taken_on": "2026-03-01"});
+        async move { created_id(app, admin, &path, body).await }
+    };
+    let certificate = app
+        .get_as(
+            admin,
+            &format!("/api/v1/enrollments/{enrollment}/certificate"),
+        )
+        .await;
+    assert_eq!(certificate.status, 200, "{}", certificate.text);
+    TrainingIds {
+        module: M3.into(),
+        victim_module: created_id(
+            app,
+            admin,
+            "/api/v1/modules",
+            json!({"code": "M90", "title": {"en": "Victim"}, "description": {"en": "To delete"},
+                "planned_days": 1, "days": [{"day_number": 1, "topic": {"en": "All"}}]}),
+        )
+        .await,
+        session: sessions[0].clone(),
+        victim_session: session(app, admin, M3, 1, "2027-06-01", "planned").await,
+        partner: created_id(
+            app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Inputs Partner", "kind": "ngo"}),
+        )
+        .await,
+        victim_partner: created_id(
+            app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Inputs Victim Partner", "kind": "other"}),
+        )
+        .await,
+        assessment: assessment(&enrollment, "pre").await,
+        victim_assessment: assessment(&victim_enrollment, "pre").await,
+        certificate_code: certificate.json()["verification_code"]
+            .as_str()
+            .expect("code")
+            .to_owned(),
+        enrollment,
+        victim_enrollment,
+        trainee,
+        newcomer,
+    }
+}
+
 #[tokio::test]
 async fn no_input_of_any_operation_gets_a_500() {
     let started = std::time::Instant::now();
@@ -143,6 +219,7 @@ async fn no_input_of_any_operation_gets_a_500() {
     let victim_funding = funding(&app, &admin, &association).await;
     let (user, _, _) = app.create_user(&admin, "viewer").await;
     let (client, _, _) = app.create_client(&admin, &["sync:read"]).await;
+    let training = training(&app, &admin).await;
     let mut ctx = Context {
         ids: Ids {
             association,
@@ -156,6 +233,7 @@ async fn no_input_of_any_operation_gets_a_500() {
             victim_funding,
             user,
             client,
+            training,
         },
         me_password,
         refresh_token: me_tokens["refresh_token"]

@@ -223,15 +223,69 @@ fn contract_writes() -> Vec<(Method, String, String, Value)> {
     writes
 }
 
+/// The training records of another association (its enrolment and assessment) and the
+/// programme-wide ones (a module, a session, a partner) the walk aims at.
+struct Training {
+    module: String,
+    session: String,
+    partner: String,
+    enrollment: String,
+    assessment: String,
+}
+
+/// A selected association of its own with a representative enrolled and assessed, a session
+/// and a partner.
+async fn training(app: &TestApp, admin: &str) -> Training {
+    use crate::training::{M1, association_in, enrolled, person, session};
+    let home = association_in(app, admin, "Other Trainees", "selected").await;
+    let rep = person(app, admin, &home, "Awa", "Trainee", true).await;
+    let enrollment = enrolled(app, admin, &rep, M1).await;
+    let assessment = super::fixtures::id_of(
+        &super::fixtures::created(
+            app,
+            admin,
+            &format!("/api/v1/enrollments/{enrollment}/assessments"),
+            json!({"kind": "pre", "score": 50, "taken_on": "2026-10-01"}),
+        )
+        .await,
+    );
+    let partner = super::fixtures::id_of(
+        &super::fixtures::created(
+            app,
+            admin,
+            "/api/v1/partners",
+            json!({"name": "Walk Partner", "kind": "ngo"}),
+        )
+        .await,
+    );
+    Training {
+        module: M1.to_owned(),
+        session: session(app, admin, M1, 1, "2026-02-02", "held").await,
+        partner,
+        enrollment,
+        assessment,
+    }
+}
+
 /// The path with every parameter filled with the right kind of record of `other`; panics on
 /// a parameter the walk does not know.
-fn fill(path: &str, other: &Holding) -> String {
+fn fill(path: &str, other: &Holding, training: &Training) -> String {
     let id = if path.starts_with("/api/v1/associations/{id}") {
         Some(&other.association)
     } else if path.starts_with("/api/v1/people/{id}") {
         Some(&other.person)
     } else if path.starts_with("/api/v1/funding-applications/{id}") {
         Some(&other.application)
+    } else if path.starts_with("/api/v1/modules/{id}") {
+        Some(&training.module)
+    } else if path.starts_with("/api/v1/training-sessions/{id}") {
+        Some(&training.session)
+    } else if path.starts_with("/api/v1/partners/{id}") {
+        Some(&training.partner)
+    } else if path.starts_with("/api/v1/enrollments/{id}") {
+        Some(&training.enrollment)
+    } else if path.starts_with("/api/v1/assessments/{id}") {
+        Some(&training.assessment)
     } else {
         None
     };
@@ -250,8 +304,26 @@ fn fill(path: &str, other: &Holding) -> String {
 }
 
 /// A valid body for each write operation that takes one, so a refusal is about ownership.
-fn valid_body(operation: &str, other: &Holding) -> Value {
+fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
     match operation {
+        "create_partner" => json!({"name": "Walk Created Partner", "kind": "ngo"}),
+        "update_partner" => json!({"notes": "Taken"}),
+        "create_module" => {
+            json!({"code": "M99", "title": {"en": "Walk"}, "description": {"en": "Walk"},
+            "planned_days": 1, "days": [{"day_number": 1, "topic": {"en": "Walk"}}]})
+        }
+        "update_module" => json!({"min_attendance_pct": 10}),
+        "create_training_session" => {
+            crate::training::session_body(&training.module, 1, "2026-02-03", "held")
+        }
+        "update_training_session" => json!({"capacity": 2}),
+        "put_training_session_attendance" => json!([]),
+        "create_enrollment" => json!({"person_id": other.person, "module_id": training.module}),
+        "update_enrollment" => json!({"status": "withdrawn"}),
+        "create_enrollment_assessment" => {
+            json!({"kind": "post", "score": 1, "taken_on": "2026-10-02"})
+        }
+        "update_assessment" => json!({"score": 1}),
         "create_association" => association_body("Walk Created Association"),
         "import_associations" => json!([association_body("Walk Imported Association")]),
         "put_association" => association_body("Walk Replaced Association"),
@@ -292,6 +364,22 @@ const KNOWN_WRITES: &[&str] = &[
     "create_funding_application",
     "update_funding_application",
     "delete_funding_application",
+    "create_partner",
+    "update_partner",
+    "delete_partner",
+    "create_module",
+    "update_module",
+    "delete_module",
+    "create_training_session",
+    "update_training_session",
+    "delete_training_session",
+    "put_training_session_attendance",
+    "create_enrollment",
+    "update_enrollment",
+    "delete_enrollment",
+    "create_enrollment_assessment",
+    "update_assessment",
+    "delete_assessment",
 ];
 
 #[tokio::test]
@@ -319,10 +407,11 @@ async fn every_write_of_the_contract_aimed_at_another_association_is_refused() {
     let known: BTreeSet<&str> = KNOWN_WRITES.iter().copied().collect();
     assert_eq!(found, known, "the walk covers every write operation");
 
+    let training = training(&app, &admin).await;
     let before = snapshot(&app, &admin, &other).await;
     for caller in &callers {
         for (method, template, id, op) in &writes {
-            let path = fill(template, &other);
+            let path = fill(template, &other, &training);
             let content = op["requestBody"]["content"].as_object();
             let mut call = Call::new(id, method.clone(), path);
             if let Some(content) = content {
@@ -335,7 +424,7 @@ async fn every_write_of_the_contract_aimed_at_another_association_is_refused() {
                         .expect("a request body has a content type")
                         .clone()
                 };
-                call.body = Some((content_type, valid_body(id, &other)));
+                call.body = Some((content_type, valid_body(id, &other, &training)));
             }
             let reply = send(&app, &caller.token, &call).await;
             let described = format!("{} on {}", caller.what, call.describe());

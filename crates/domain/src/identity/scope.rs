@@ -154,7 +154,7 @@ mod tests {
     fn stored_scopes_round_trip_and_unknown_ones_are_errors() {
         let scopes = [Scope::SyncRead, Scope::AssociationsWrite];
         assert_eq!(stored(&join(&scopes)).ok(), Some(scopes.to_vec()));
-        assert!(stored("sync:read training:read").is_err());
+        assert!(stored("sync:read restitutions:read").is_err());
         for scope in Scope::ALL {
             assert_eq!(
                 serde_json::to_value(scope).ok(),

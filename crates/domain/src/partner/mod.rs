@@ -156,7 +156,10 @@ async fn check_all(
 ) -> Result<Valid, DomainError> {
     let code = input.country.as_deref().map(str::to_ascii_uppercase);
     let known = match &code {
-        Some(code) => country::Entity::find_by_id(code.clone()).one(db).await?.is_some(),
+        Some(code) => country::Entity::find_by_id(code.clone())
+            .one(db)
+            .await?
+            .is_some(),
         None => false,
     };
     let valid = check(input, Utc::now().date_naive(), &|c| {

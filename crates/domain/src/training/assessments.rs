@@ -2,7 +2,9 @@
 //! enrolment; a correction is an edit of that assessment.
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::entity::{AssessmentKind, assessment, enrollment};
@@ -28,7 +30,10 @@ pub struct AssessmentInput {
 }
 
 /// Checks the score and the date.
-pub fn check(input: &AssessmentInput, today: NaiveDate) -> Result<AssessmentInput, Vec<FieldError>> {
+pub fn check(
+    input: &AssessmentInput,
+    today: NaiveDate,
+) -> Result<AssessmentInput, Vec<FieldError>> {
     let mut errors = Vec::new();
     if !(0..=100).contains(&input.score) {
         errors.push(FieldError::new("/score", "must be 0 to 100"));
@@ -157,7 +162,11 @@ impl resource::Editable for assessment::Entity {
         check(&input, time::brussels_today()).map_err(DomainError::Invalid)
     }
 
-    fn apply(_current: &assessment::Model, valid: &AssessmentInput, row: &mut assessment::ActiveModel) {
+    fn apply(
+        _current: &assessment::Model,
+        valid: &AssessmentInput,
+        row: &mut assessment::ActiveModel,
+    ) {
         row.score = Set(valid.score);
         row.taken_on = Set(valid.taken_on);
     }

@@ -5,11 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::completion::{self, Completion, Which};
-use super::entity::{AttendanceStatus, EnrollmentStatus, SessionStatus, attendance, enrollment, session};
+use super::entity::{
+    AttendanceStatus, EnrollmentStatus, SessionStatus, attendance, enrollment, session,
+};
 use super::modules::{self, Module};
 use crate::association::entity::association as association_table;
 use crate::audit::AuditContext;
@@ -36,7 +40,11 @@ pub struct SheetEntry {
 
 /// Whether attendance may be taken for a session: it was held, or it takes place `today` (a
 /// trainer takes it in the room). A future, past planned or cancelled session is refused.
-pub fn check_open(status: SessionStatus, date: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
+pub fn check_open(
+    status: SessionStatus,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
     let open = match status {
         SessionStatus::Held => date <= today,
         SessionStatus::Planned => date == today,
@@ -88,11 +96,17 @@ pub async fn replace(
     check_open(session.status, session.date, time::brussels_today())?;
     let mut errors = Vec::new();
     if entries.len() > MAX_SHEET {
-        errors.push(FieldError::new("", format!("must list at most {MAX_SHEET} people")));
+        errors.push(FieldError::new(
+            "",
+            format!("must list at most {MAX_SHEET} people"),
+        ));
     }
     for (i, entry) in entries.iter().enumerate() {
         if entries[..i].iter().any(|e| e.person_id == entry.person_id) {
-            errors.push(FieldError::new(format!("/{i}/person_id"), "is listed twice"));
+            errors.push(FieldError::new(
+                format!("/{i}/person_id"),
+                "is listed twice",
+            ));
         }
     }
     if !errors.is_empty() {
@@ -172,15 +186,15 @@ pub async fn replace(
             None => {
                 touched.push(enrollment.id);
                 new.push(attendance::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                session_id: Set(session_id),
-                enrollment_id: Set(enrollment.id),
-                person_id: Set(entry.person_id),
-                association_id: Set(enrollment.association_id),
-                status: Set(entry.status),
-                arrived_late: Set(entry.arrived_late),
-                ..Default::default()
-            });
+                    id: Set(Uuid::now_v7()),
+                    session_id: Set(session_id),
+                    enrollment_id: Set(enrollment.id),
+                    person_id: Set(entry.person_id),
+                    association_id: Set(enrollment.association_id),
+                    status: Set(entry.status),
+                    arrived_late: Set(entry.arrived_late),
+                    ..Default::default()
+                });
             }
         }
     }
@@ -273,7 +287,9 @@ pub async fn register(
             .await?;
         for line in lines {
             if let Some(day) = sessions.get(&line.session_id) {
-                let slot = best.entry((line.enrollment_id, *day)).or_insert(line.status);
+                let slot = best
+                    .entry((line.enrollment_id, *day))
+                    .or_insert(line.status);
                 if rank(line.status) > rank(*slot) {
                     *slot = line.status;
                 }
@@ -311,7 +327,9 @@ pub async fn register(
                 .as_ref()
                 .map(|(first, last)| (crate::text::fold(last), crate::text::fold(first)))
         };
-        key(a).cmp(&key(b)).then(a.enrollment.id.cmp(&b.enrollment.id))
+        key(a)
+            .cmp(&key(b))
+            .then(a.enrollment.id.cmp(&b.enrollment.id))
     });
     Ok(Register { module, rows })
 }

@@ -8,11 +8,11 @@ use uuid::Uuid;
 use super::enrollments::{self, Enrollment, is_certificate_code};
 use super::entity::enrollment;
 use super::modules::{self, Module};
+use crate::DomainError;
 use crate::association::entity::association as association_table;
 use crate::error::Refusal;
 use crate::person::entity::person;
 use crate::policy::CallerScope;
-use crate::DomainError;
 
 /// What a certificate states.
 #[derive(Debug, Clone, PartialEq, Eq)]

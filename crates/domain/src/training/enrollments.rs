@@ -103,7 +103,10 @@ pub async fn views(
         .collect()
 }
 
-async fn view(db: &impl ConnectionTrait, row: enrollment::Model) -> Result<Enrollment, DomainError> {
+async fn view(
+    db: &impl ConnectionTrait,
+    row: enrollment::Model,
+) -> Result<Enrollment, DomainError> {
     views(db, vec![row])
         .await?
         .pop()
@@ -118,11 +121,12 @@ pub async fn touch(tx: &Tx, context: &AuditContext, ids: &[Uuid]) -> Result<(), 
     ids.sort_unstable();
     ids.dedup();
     for id in ids {
-        let locked = match resource::lock_live::<enrollment::Entity>(tx, id, &CallerScope::SYSTEM).await {
-            Ok(locked) => locked,
-            Err(DomainError::NotFound(_)) => continue,
-            Err(other) => return Err(other),
-        };
+        let locked =
+            match resource::lock_live::<enrollment::Entity>(tx, id, &CallerScope::SYSTEM).await {
+                Ok(locked) => locked,
+                Err(DomainError::NotFound(_)) => continue,
+                Err(other) => return Err(other),
+            };
         resource::update::<enrollment::Entity>(
             tx,
             context,
@@ -344,7 +348,11 @@ pub async fn get(
     id: Uuid,
     scope: &CallerScope,
 ) -> Result<Enrollment, DomainError> {
-    view(db, resource::find_live::<enrollment::Entity>(db, id, scope).await?).await
+    view(
+        db,
+        resource::find_live::<enrollment::Entity>(db, id, scope).await?,
+    )
+    .await
 }
 
 /// Filters of the enrolment list.

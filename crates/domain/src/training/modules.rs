@@ -130,9 +130,7 @@ impl Valid {
 
 fn is_code(code: &str) -> bool {
     code.strip_prefix('M').is_some_and(|n| {
-        (1..=3).contains(&n.len())
-            && n.chars().all(|c| c.is_ascii_digit())
-            && !n.starts_with('0')
+        (1..=3).contains(&n.len()) && n.chars().all(|c| c.is_ascii_digit()) && !n.starts_with('0')
     })
 }
 
@@ -171,7 +169,9 @@ pub fn check(input: &ModuleInput) -> Result<Valid, Vec<FieldError>> {
     let mut days = Vec::with_capacity(input.days.len());
     for (i, day) in input.days.iter().enumerate() {
         if !(1..=input.planned_days.max(1)).contains(&day.day_number)
-            || input.days[..i].iter().any(|d| d.day_number == day.day_number)
+            || input.days[..i]
+                .iter()
+                .any(|d| d.day_number == day.day_number)
         {
             errors.push(FieldError::new(
                 format!("/days/{i}/day_number"),
@@ -238,7 +238,10 @@ pub async fn get(
 }
 
 /// Lists live modules in the order they were added (the seeded three first).
-pub async fn list(db: &impl ConnectionTrait, page: &PageRequest) -> Result<Page<Module>, DomainError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    page: &PageRequest,
+) -> Result<Page<Module>, DomainError> {
     let select = module::Entity::find().filter(module::Column::DeletedAt.is_null());
     let page = paging::by_unique_key(db, select, module::Column::Id, Order::Asc, page, |m| {
         KeyValue::Uuid(m.id)

@@ -35,8 +35,12 @@ pub struct Session {
 impl Session {
     /// Reads the stored lists.
     pub fn of(row: session::Model) -> Result<Self, DomainError> {
-        let facilitators =
-            resource::json_list(&row.facilitators, "training_sessions", "facilitators", row.id)?;
+        let facilitators = resource::json_list(
+            &row.facilitators,
+            "training_sessions",
+            "facilitators",
+            row.id,
+        )?;
         let guest_partner_ids = resource::json_list(
             &row.guest_partner_ids,
             "training_sessions",
@@ -128,7 +132,10 @@ pub fn check(
         )),
         Some(module) if module.day(input.day_number).is_none() => errors.push(FieldError::new(
             "/day_number",
-            format!("must be one of the module's days, 1 to {}", module.days.len()),
+            format!(
+                "must be one of the module's days, 1 to {}",
+                module.days.len()
+            ),
         )),
         Some(_) => {}
     }
@@ -144,7 +151,10 @@ pub fn check(
     }
     let venue = text::collect(&mut errors, text::line(&input.venue, "/venue", 1, 200));
     if input.facilitators.len() > 20 {
-        errors.push(FieldError::new("/facilitators", "must list at most 20 names"));
+        errors.push(FieldError::new(
+            "/facilitators",
+            "must list at most 20 names",
+        ));
     }
     let facilitators: Vec<String> = input
         .facilitators
@@ -189,10 +199,7 @@ pub fn check(
     }
 }
 
-async fn live_module(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<Module>, DomainError> {
+async fn live_module(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Module>, DomainError> {
     module::Entity::find_by_id(id)
         .filter(module::Column::DeletedAt.is_null())
         .one(db)
@@ -221,7 +228,9 @@ fn has_attendance_refusal(what: &str) -> DomainError {
     DomainError::Refused(Refusal::conflict(
         "session_has_attendance",
         "Session has attendance",
-        format!("attendance was taken at this session, so it cannot {what}; correct the sheet first"),
+        format!(
+            "attendance was taken at this session, so it cannot {what}; correct the sheet first"
+        ),
     ))
 }
 
@@ -397,8 +406,8 @@ impl resource::Editable for session::Entity {
         input: SessionInput,
         _scope: &CallerScope,
     ) -> Result<Valid, DomainError> {
-        let moves = input.module_id != current.row.module_id
-            || input.day_number != current.row.day_number;
+        let moves =
+            input.module_id != current.row.module_id || input.day_number != current.row.day_number;
         let cancels = input.status == SessionStatus::Cancelled
             && current.row.status != SessionStatus::Cancelled;
         if (moves || cancels) && has_attendance(tx, current.row.id).await? {

@@ -263,7 +263,11 @@ fn register_csv(view: &RegisterView, names: bool) -> Result<Vec<u8>, ApiError> {
     }
     header.extend(["person_id".into(), "association_id".into()]);
     header.extend(view.days.iter().map(|d| format!("day_{}", d.day_number)));
-    header.extend(["attended_days".into(), "required_days".into(), "completed_on".into()]);
+    header.extend([
+        "attended_days".into(),
+        "required_days".into(),
+        "completed_on".into(),
+    ]);
     let fail = |e: csv::Error| ApiError::Internal(e.to_string());
     writer.write_record(&header).map_err(fail)?;
     for row in &view.rows {
@@ -281,7 +285,11 @@ fn register_csv(view: &RegisterView, names: bool) -> Result<Vec<u8>, ApiError> {
         writer.write_record(&record).map_err(fail)?;
     }
     let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(writer.into_inner().map_err(|e| ApiError::Internal(e.to_string()))?);
+    bytes.extend(
+        writer
+            .into_inner()
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
     Ok(bytes)
 }
 

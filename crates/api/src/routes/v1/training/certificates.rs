@@ -89,6 +89,23 @@ impl From<Certificate> for CertificateView {
     }
 }
 
+/// A PDF document (binary).
+#[derive(Debug)]
+pub struct PdfDocument;
+
+impl utoipa::PartialSchema for PdfDocument {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("A one-page PDF document."))
+            .into()
+    }
+}
+
+impl ToSchema for PdfDocument {}
+
 /// Read the certificate of attendance of an enrolment.
 ///
 /// For a completed enrolment (409 `not_completed` otherwise): JSON, or with
@@ -102,7 +119,7 @@ impl From<Certificate> for CertificateView {
     responses(
         (status = 200, description = "The certificate", content(
             (CertificateView = "application/json"),
-            (Vec<u8> = "application/pdf"),
+            (PdfDocument = "application/pdf", example = "%PDF-1.7 (one A4 page)"),
         )),
         (status = 404, description = "No such enrolment (or not yours)"),
         (status = 409, description = "The module is not completed"),

@@ -4,9 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use empower_domain::training::EnrollmentStatus;
-use empower_domain::training::enrollments::{
-    self, Enrollment, EnrollmentFilter, EnrollmentInput,
-};
+use empower_domain::training::enrollments::{self, Enrollment, EnrollmentFilter, EnrollmentInput};
 use empower_domain::{db, resource};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -184,7 +182,11 @@ pub async fn list_enrollments(
         status: query.filter.status,
     };
     let page = enrollments::list(&state.db, &filter, &query.page, &caller.scope()).await?;
-    Ok(page_response(&req, page.map(EnrollmentView::from), Caching::NoStore))
+    Ok(page_response(
+        &req,
+        page.map(EnrollmentView::from),
+        Caching::NoStore,
+    ))
 }
 
 /// Enrol a representative in a module.

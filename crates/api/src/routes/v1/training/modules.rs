@@ -232,7 +232,11 @@ pub async fn list_modules(
     query: ListQuery<NoParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = modules::list(&state.db, &query.page).await?;
-    Ok(page_response(&req, page.map(ModuleView::from), Caching::Allowed))
+    Ok(page_response(
+        &req,
+        page.map(ModuleView::from),
+        Caching::Allowed,
+    ))
 }
 
 /// Add a module.

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::documents::calendar;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Params, Patch,
-    apply_merge_patch, non_null, version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Params, Patch, apply_merge_patch,
+    non_null, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
@@ -262,6 +262,7 @@ pub struct SessionQuery {
     /// Only in this status.
     pub status: Option<SessionStatus>,
     /// `date` (default) or `-date`; ties by id.
+    #[param(inline)]
     pub sort: Option<SessionSort>,
 }
 
@@ -299,7 +300,11 @@ pub async fn list_training_sessions(
     let page = sessions::list(&state.db, &query.filter.filter(), descending, &query.page)
         .await
         .map_err(crate::problem::parameter_error)?;
-    Ok(page_response(&req, page.map(SessionView::from), Caching::Allowed))
+    Ok(page_response(
+        &req,
+        page.map(SessionView::from),
+        Caching::Allowed,
+    ))
 }
 
 /// Filters of the calendar feed.
@@ -357,7 +362,11 @@ pub async fn get_training_calendar(
                 description: Some(format!(
                     "{}{}",
                     module.title.best(),
-                    if guests { " (with guest organisations)" } else { "" }
+                    if guests {
+                        " (with guest organisations)"
+                    } else {
+                        ""
+                    }
                 )),
                 cancelled: session.row.status == SessionStatus::Cancelled,
                 updated_at: session.row.updated_at,

@@ -5,6 +5,8 @@
 //! associations in various statuses, regions and countries, each with a representative and her
 //! consents, so testers can try each role and each filter in Swagger UI. Every name says "demo".
 
+pub mod training;
+
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::association::{
@@ -189,6 +191,9 @@ pub struct DemoSummary {
     pub created_users: Vec<String>,
     /// Demo associations created by this run.
     pub created_associations: usize,
+    /// Training sessions scheduled by this run (with partners, enrolments, attendance and
+    /// assessments).
+    pub scheduled_sessions: usize,
 }
 
 /// Brings the database up to date and loads the demo data; running it again changes nothing.
@@ -212,6 +217,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
         }
     }
     let created_associations = seed_associations(db).await?;
+    let scheduled_sessions = training::seed(db).await?;
     let (email, name) = DEMO_ASSOCIATION_USER;
     if user::find_by_email(db, email).await?.is_none() {
         let first = association::entity::association::Entity::find()
@@ -246,6 +252,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
         sdgs: reference::sdg::Entity::find().count(db).await?,
         created_users,
         created_associations,
+        scheduled_sessions,
     })
 }
 

@@ -1,0 +1,283 @@
+//! Attendance: the sheet's rules, days counted once across make-up sessions, completion and
+//! its date, and the register in JSON and CSV.
+
+use serde_json::json;
+
+use super::{M1, M3, enrolled_pair, person, session, take_attendance, today};
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_sheet_lists_enrolled_people_of_a_held_session_or_one_taking_place_today() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (association, people, _) = enrolled_pair(&app, &admin, "Sheet Keepers", M3).await;
+    let held = session(&app, &admin, M3, 1, "2026-03-04", "held").await;
+
+    // Someone not enrolled in the module, and someone listed twice.
+    let stranger = person(&app, &admin, &association, "Nene", "Stranger", true).await;
+    let refused = take_attendance(
+        &app,
+        &admin,
+        &held,
+        json!([{"person_id": people[0], "status": "present"},
+               {"person_id": stranger, "status": "present"}]),
+    )
+    .await
+    .assert_problem(422, "not_enrolled");
+    assert_eq!(refused["errors"][0]["pointer"], "/1/person_id");
+    take_attendance(
+        &app,
+        &admin,
+        &held,
+        json!([{"person_id": people[0], "status": "present"},
+               {"person_id": people[0], "status": "absent"}]),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    take_attendance(
+        &app,
+        &admin,
+        &held,
+        json!([{"person_id": people[0], "status": "late"}]),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let lines = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/training-sessions/{held}/attendance"),
+        )
+        .await;
+    assert_eq!(lines.json(), json!([]), "nothing written by refused sheets");
+
+    // A future session, a past one still planned, a cancelled one.
+    for (date, status) in [
+        ("2099-01-05", "planned"),
+        ("2026-02-01", "planned"),
+        ("2026-02-02", "cancelled"),
+    ] {
+        let id = session(&app, &admin, M3, 1, date, status).await;
+        take_attendance(
+            &app,
+            &admin,
+            &id,
+            json!([{"person_id": people[0], "status": "present"}]),
+        )
+        .await
+        .assert_problem(409, "attendance_not_open");
+    }
+    app.post_json(
+        Some(&admin),
+        "/api/v1/training-sessions",
+        super::session_body(M3, 1, "2099-01-05", "held"),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+
+    // Today's planned session is taken in the room.
+    let in_the_room = session(&app, &admin, M3, 2, &today(), "planned").await;
+    let taken = take_attendance(
+        &app,
+        &admin,
+        &in_the_room,
+        json!([{"person_id": people[0], "status": "present", "arrived_late": true},
+               {"person_id": people[1], "status": "excused"}]),
+    )
+    .await;
+    assert_eq!(taken.status, 200, "{}", taken.text);
+    assert_eq!(taken.json().as_array().map(Vec::len), Some(2));
+    assert_eq!(taken.header("cache-control"), "no-store");
+
+    // Once attendance is taken the session keeps its day and is not cancelled or deleted.
+    let path = format!("/api/v1/training-sessions/{in_the_room}");
+    app.patch_as(&admin, &path, json!({"day_number": 1}), None)
+        .await
+        .assert_problem(409, "session_has_attendance");
+    app.patch_as(&admin, &path, json!({"status": "cancelled"}), None)
+        .await
+        .assert_problem(409, "session_has_attendance");
+    app.write_as(reqwest::Method::DELETE, &admin, &path, None, None)
+        .await
+        .assert_problem(409, "session_has_attendance");
+
+    // Trainers only.
+    let viewer = app.token_for(&admin, "viewer").await;
+    take_attendance(&app, &viewer, &held, json!([]))
+        .await
+        .assert_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn days_count_once_and_completion_has_the_date_of_the_day_that_completed_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (_, people, enrolments) = enrolled_pair(&app, &admin, "Day Counters", M1).await;
+    let (awa, binta) = (&people[0], &people[1]);
+    // M1: 4 days, 3 required.
+    let day1 = session(&app, &admin, M1, 1, "2026-01-12", "held").await;
+    let day2 = session(&app, &admin, M1, 2, "2026-01-13", "held").await;
+    let day2_again = session(&app, &admin, M1, 2, "2026-01-20", "held").await;
+    let day3 = session(&app, &admin, M1, 3, "2026-01-14", "held").await;
+    let day4_makeup = session(&app, &admin, M1, 4, "2026-01-27", "held").await;
+    let sheet = |entries: &[(&str, &str)]| {
+        json!(
+            entries
+                .iter()
+                .map(|(p, s)| json!({"person_id": p, "status": s}))
+                .collect::<Vec<_>>()
+        )
+    };
+    for (id, entries) in [
+        (
+            &day1,
+            vec![(awa.as_str(), "present"), (binta.as_str(), "present")],
+        ),
+        (
+            &day2,
+            vec![(awa.as_str(), "present"), (binta.as_str(), "absent")],
+        ),
+        (
+            &day2_again,
+            vec![(awa.as_str(), "present"), (binta.as_str(), "present")],
+        ),
+        (
+            &day3,
+            vec![(awa.as_str(), "absent"), (binta.as_str(), "excused")],
+        ),
+        (&day4_makeup, vec![(awa.as_str(), "present")]),
+    ] {
+        let reply = take_attendance(&app, &admin, id, sheet(&entries)).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    let read = |id: String| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.get_as(&admin, &format!("/api/v1/enrollments/{id}"))
+                .await
+                .json()
+        }
+    };
+    let awa_enrolment = read(enrolments[0].clone()).await;
+    assert_eq!(awa_enrolment["attended_days"], 3, "day 2 counts once");
+    assert_eq!(awa_enrolment["required_days"], 3);
+    assert_eq!(awa_enrolment["completed"], true);
+    assert_eq!(
+        awa_enrolment["completed_on"], "2026-01-27",
+        "the make-up day completed it"
+    );
+    let binta_enrolment = read(enrolments[1].clone()).await;
+    assert_eq!(binta_enrolment["attended_days"], 2);
+    assert_eq!(binta_enrolment["completed"], false);
+    assert_eq!(binta_enrolment["completed_on"], json!(null));
+    // The enrolment's version moved with its attendance, so a cached copy is stale.
+    assert!(awa_enrolment["version"].as_i64().unwrap_or(0) > 1);
+
+    // A corrected sheet: Awa was absent from the make-up after all.
+    let corrected = take_attendance(
+        &app,
+        &admin,
+        &day4_makeup,
+        sheet(&[(awa.as_str(), "absent")]),
+    )
+    .await;
+    assert_eq!(corrected.status, 200);
+    assert_eq!(read(enrolments[0].clone()).await["completed"], false);
+
+    // The register: one row per person, one column per day, best status at any sitting.
+    let register = app
+        .get_as(&admin, &format!("/api/v1/modules/{M1}/attendance-register"))
+        .await;
+    assert_eq!(register.status, 200, "{}", register.text);
+    let body = register.json();
+    assert_eq!(body["days"].as_array().map(Vec::len), Some(4));
+    let rows = body["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    let binta_row = rows
+        .iter()
+        .find(|r| r["person_id"] == binta.as_str())
+        .expect("row");
+    assert_eq!(
+        binta_row["days"],
+        json!(["present", "present", "excused", null])
+    );
+    assert_eq!(binta_row["first_name"], "Binta");
+    let csv = app
+        .send(
+            reqwest::Method::GET,
+            &format!("/api/v1/modules/{M1}/attendance-register"),
+            |r| r.bearer_auth(&admin).header("Accept", "text/csv"),
+        )
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert_eq!(csv.header("cache-control"), "no-store");
+    let text = csv.text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "last_name,first_name,person_id,association_id,day_1,day_2,day_3,day_4,attended_days,required_days,completed_on"
+        )
+    );
+    assert!(text.contains(&format!("Day Counters,Binta,{binta}")));
+    assert!(text.contains("present,present,excused,,2,3,"));
+    // Without personal-data rights, no names.
+    let viewer = app.token_for(&admin, "viewer").await;
+    let anonymous = app
+        .get_as(
+            &viewer,
+            &format!("/api/v1/modules/{M1}/attendance-register"),
+        )
+        .await;
+    assert_eq!(anonymous.status, 200);
+    assert!(!anonymous.text.contains("Binta"));
+}
+
+#[tokio::test]
+async fn bound_callers_see_their_own_lines_of_a_sheet_and_register_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (own, own_people, _) = enrolled_pair(&app, &admin, "Own Lines", M3).await;
+    let (_, other_people, _) = enrolled_pair(&app, &admin, "Other Lines", M3).await;
+    let held = session(&app, &admin, M3, 1, "2026-05-05", "held").await;
+    let everyone: Vec<_> = own_people
+        .iter()
+        .chain(&other_people)
+        .map(|p| json!({"person_id": p, "status": "present"}))
+        .collect();
+    assert_eq!(
+        take_attendance(&app, &admin, &held, json!(everyone))
+            .await
+            .status,
+        200
+    );
+    let member = app.association_user_token(&admin, &own).await;
+    let client = app
+        .client_token(&admin, &["training:read"], Some(&own))
+        .await;
+    for token in [&member, &client] {
+        let sheet = app
+            .get_as(
+                token,
+                &format!("/api/v1/training-sessions/{held}/attendance"),
+            )
+            .await;
+        assert_eq!(sheet.status, 200, "{}", sheet.text);
+        let people: Vec<&str> = sheet
+            .json()
+            .as_array()
+            .expect("lines")
+            .iter()
+            .filter_map(|l| l["person_id"].as_str())
+            .map(|_| "x")
+            .collect();
+        assert_eq!(people.len(), 2);
+        assert!(!sheet.text.contains(other_people[0].as_str()));
+        let register = app
+            .get_as(token, &format!("/api/v1/modules/{M3}/attendance-register"))
+            .await;
+        assert_eq!(register.json()["rows"].as_array().map(Vec::len), Some(2));
+        assert!(!register.text.contains(other_people[1].as_str()));
+    }
+}
