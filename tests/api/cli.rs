@@ -110,6 +110,32 @@ async fn seed_demo_is_idempotent() {
     );
     assert!(stdout.contains("password (shown once): "), "{stdout}");
     assert!(stdout.contains("demo associations created: 12"), "{stdout}");
+    assert!(
+        stdout.contains("demo training sessions scheduled: 10"),
+        "{stdout}"
+    );
+    // Two representatives of each of the three selected or active associations, in each
+    // module; attendance with absences, so some have completed and some have not.
+    let conn = empower_domain::db::connect(db.url())
+        .await
+        .expect("connect");
+    use empower_domain::training::completion::{self, Which};
+    use empower_domain::training::entity::enrollment;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        enrollment::Entity::find()
+            .count(&conn)
+            .await
+            .expect("count"),
+        18
+    );
+    let m2 = uuid::Uuid::from_u128(0x019a_c000_0000_7000_8000_0000_0000_0002);
+    let done = completion::of(&conn, Which::Module(m2))
+        .await
+        .expect("completion");
+    let completed = done.values().filter(|c| c.completed_on.is_some()).count();
+    assert!(completed > 0 && completed < 6, "{done:?}");
+    conn.close().await.ok();
 
     let (ok, stdout, _) = run(empower(&db).arg("seed-demo"));
     assert!(ok);
@@ -120,6 +146,10 @@ async fn seed_demo_is_idempotent() {
     assert!(
         !stdout.contains("demo account created"),
         "nothing new the second time: {stdout}"
+    );
+    assert!(
+        stdout.contains("demo training sessions scheduled: 0"),
+        "{stdout}"
     );
 }
 

@@ -223,6 +223,9 @@ pub async fn seed(db: &DatabaseConnection) -> Result<usize, DomainError> {
                 let status = match (m, day_number) {
                     (1, 2) if makeup && !missed_day_2 => return None,
                     (1, 2) if !makeup && missed_day_2 => AttendanceStatus::Absent,
+                    // Some missed a day and did not catch up: module 1 is still completed
+                    // (3 of 4 days), module 2 is not (2 of 3).
+                    (1, 4) if n % 3 == 2 => AttendanceStatus::Absent,
                     (2, 3) if n % 4 == 3 => AttendanceStatus::Excused,
                     _ => AttendanceStatus::Present,
                 };
