@@ -403,7 +403,7 @@ async fn a_put_that_would_create_matches_no_entity_tag() {
 async fn records_of_an_association_go_with_it() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let id = app.create_association(&admin, "Gone Together").await;
+    let id = crate::training::association_in(&app, &admin, "Gone Together", "selected").await;
     let created = |path: String, body: Value| {
         let (app, admin) = (&app, &admin);
         async move {
@@ -414,7 +414,17 @@ async fn records_of_an_association_go_with_it() {
     };
     let person = created(
         format!("/api/v1/associations/{id}/people"),
-        json!({"first_name": "Awa", "last_name": "Diallo", "gender": "female"}),
+        json!({"first_name": "Awa", "last_name": "Diallo", "gender": "female", "is_representative": true}),
+    )
+    .await;
+    let enrolment = created(
+        "/api/v1/enrollments".into(),
+        json!({"person_id": person.rsplit('/').next(), "module_id": crate::training::M1}),
+    )
+    .await;
+    let assessment = created(
+        format!("{enrolment}/assessments"),
+        json!({"kind": "pre", "score": 10, "taken_on": "2026-01-01"}),
     )
     .await;
     let consent = created(
@@ -432,6 +442,9 @@ async fn records_of_an_association_go_with_it() {
         format!("{person}/consents"),
         consent,
         application,
+        enrolment.clone(),
+        format!("{enrolment}/assessments"),
+        assessment,
     ];
     for path in &reads {
         assert_eq!(app.get_as(&admin, path).await.status, 200, "{path}");
@@ -446,7 +459,7 @@ async fn records_of_an_association_go_with_it() {
         )
         .await;
     assert_eq!(deleted.status, 204, "{}", deleted.text);
-    for path in &reads {
+    for path in reads.iter().chain([&format!("{enrolment}/certificate")]) {
         app.get_as(&admin, path)
             .await
             .assert_problem(404, "not_found");

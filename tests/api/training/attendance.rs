@@ -281,3 +281,75 @@ async fn bound_callers_see_their_own_lines_of_a_sheet_and_register_only() {
         assert!(!register.text.contains(other_people[1].as_str()));
     }
 }
+
+#[tokio::test]
+async fn the_feed_carries_the_training_and_a_bound_client_sees_its_own_records_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (own, own_people, own_enrolments) = enrolled_pair(&app, &admin, "Own Feed", M3).await;
+    let (_, other_people, other_enrolments) = enrolled_pair(&app, &admin, "Other Feed", M3).await;
+    let held = session(&app, &admin, M3, 1, "2026-05-06", "held").await;
+    let everyone: Vec<_> = own_people
+        .iter()
+        .chain(&other_people)
+        .map(|p| json!({"person_id": p, "status": "present"}))
+        .collect();
+    let sheet = take_attendance(&app, &admin, &held, json!(everyone))
+        .await
+        .json();
+    let line_of = |association: &str| -> Vec<String> {
+        sheet
+            .as_array()
+            .expect("lines")
+            .iter()
+            .filter(|l| l["association_id"] == association)
+            .filter_map(|l| l["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let other = other_enrolments[0].clone();
+    let other_association = app
+        .get_as(&admin, &format!("/api/v1/enrollments/{other}"))
+        .await
+        .json()["association_id"]
+        .as_str()
+        .expect("association")
+        .to_owned();
+    let (own_lines, other_lines) = (line_of(&own), line_of(&other_association));
+    assert_eq!((own_lines.len(), other_lines.len()), (2, 2));
+
+    let client = app
+        .client_token(&admin, &["training:read", "sync:read"], Some(&own))
+        .await;
+    let feed = app
+        .get_as(&client, "/api/v1/changes?limit=200")
+        .await
+        .json();
+    let seen: Vec<(String, String)> = feed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            (
+                i["type"].as_str().unwrap_or_default().to_owned(),
+                i["id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let has = |kind: &str, id: &str| seen.iter().any(|(t, i)| t == kind && i == id);
+    assert!(has("module", M3), "programme-wide modules");
+    assert!(has("training_session", &held), "programme-wide sessions");
+    for id in &own_enrolments {
+        assert!(has("enrollment", id), "its own enrolment {id}");
+    }
+    for id in &own_lines {
+        assert!(has("attendance", id), "its own attendance line {id}");
+    }
+    for id in other_enrolments.iter().chain(&other_lines) {
+        assert!(!seen.iter().any(|(_, i)| i == id), "never another's: {id}");
+    }
+    assert!(
+        seen.iter()
+            .all(|(t, _)| t != "person" && t != "association"),
+        "training:read reads no registry type: {seen:?}"
+    );
+}

@@ -236,14 +236,6 @@ pub struct Register {
     pub rows: Vec<RegisterRow>,
 }
 
-fn rank(status: AttendanceStatus) -> u8 {
-    match status {
-        AttendanceStatus::Present => 3,
-        AttendanceStatus::Excused => 2,
-        AttendanceStatus::Absent => 1,
-    }
-}
-
 /// The register trainers keep: every enrolled person of the module the caller may see (a
 /// bound caller: its own association's), by name.
 pub async fn register(
@@ -269,33 +261,7 @@ pub async fn register(
         select = select.filter(enrollment::Column::AssociationId.eq(own));
     }
     let enrollments = select.order_by_asc(enrollment::Column::Id).all(db).await?;
-    let sessions: HashMap<Uuid, i32> = session::Entity::find()
-        .filter(session::Column::ModuleId.eq(module_id))
-        .filter(session::Column::DeletedAt.is_null())
-        .filter(session::Column::Status.ne(SessionStatus::Cancelled))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.day_number))
-        .collect();
-    let mut best: HashMap<(Uuid, i32), AttendanceStatus> = HashMap::new();
-    if !sessions.is_empty() {
-        let lines = attendance::Entity::find()
-            .filter(attendance::Column::SessionId.is_in(sessions.keys().copied()))
-            .filter(attendance::Column::DeletedAt.is_null())
-            .all(db)
-            .await?;
-        for line in lines {
-            if let Some(day) = sessions.get(&line.session_id) {
-                let slot = best
-                    .entry((line.enrollment_id, *day))
-                    .or_insert(line.status);
-                if rank(line.status) > rank(*slot) {
-                    *slot = line.status;
-                }
-            }
-        }
-    }
+    let best = completion::best_by_day(db, module_id).await?;
     let completions = completion::of(db, Which::Module(module_id)).await?;
     let names: HashMap<Uuid, (String, String)> = if scope.personal_data && !enrollments.is_empty() {
         person::Entity::find()

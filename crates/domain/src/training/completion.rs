@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
 use uuid::Uuid;
 
+use super::entity::AttendanceStatus;
 use crate::DomainError;
 
 /// Where an enrolment stands on attendance.
@@ -119,6 +120,51 @@ pub async fn of(
                     completed_on: day(row.completed_on),
                 },
             )
+        })
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct DayRow {
+    enrollment_id: Uuid,
+    day_number: i32,
+    best: i32,
+}
+
+/// Per enrolment of module `module_id` and per module day, the best status recorded at any
+/// live, not cancelled sitting of the day (present, then excused, then absent): one row per
+/// enrolment and day, grouped in SQL.
+pub async fn best_by_day(
+    db: &impl ConnectionTrait,
+    module_id: Uuid,
+) -> Result<HashMap<(Uuid, i32), AttendanceStatus>, DomainError> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT a.enrollment_id AS enrollment_id, s.day_number AS day_number, \
+                MAX(CASE a.status WHEN 'present' THEN 3 WHEN 'excused' THEN 2 ELSE 1 END) AS best \
+         FROM attendance a \
+         JOIN training_sessions s ON s.id = a.session_id \
+         WHERE s.module_id = {} AND a.deleted_at IS NULL \
+           AND s.deleted_at IS NULL AND s.status <> 'cancelled' \
+         GROUP BY a.enrollment_id, s.day_number",
+        placeholder(backend, 1)
+    );
+    let rows = DayRow::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        vec![module_id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let status = match row.best {
+                3 => AttendanceStatus::Present,
+                2 => AttendanceStatus::Excused,
+                _ => AttendanceStatus::Absent,
+            };
+            ((row.enrollment_id, row.day_number), status)
         })
         .collect())
 }

@@ -137,7 +137,7 @@ fn is_code(code: &str) -> bool {
 /// Checks every field rule at once.
 pub fn check(input: &ModuleInput) -> Result<Valid, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let code = input.code.trim().to_owned();
+    let code = input.code.clone();
     if !is_code(&code) {
         errors.push(FieldError::new(
             "/code",
