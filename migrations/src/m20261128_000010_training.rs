@@ -63,6 +63,7 @@ enum TrainingSessions {
     GuestPartnerIds,
     Capacity,
     Status,
+    AttendanceVersion,
 }
 
 #[derive(DeriveIden)]
@@ -280,11 +281,13 @@ impl MigrationTrait for Migration {
                         .table(Partners::Table)
                         .col(pk_uuid(Partners::Id))
                         .col(string_len(Partners::Name, 200))
-                        .col(string_len(Partners::NameKey, 400))
+                        // Folding (NFKC) can lengthen a name: the key has no length limit.
+                        .col(text(Partners::NameKey))
                         .col(string_len(Partners::Kind, 30))
                         .col(string_len_null(Partners::Country, 2))
                         .col(string_len_null(Partners::Website, 300))
-                        .col(string_len_null(Partners::ContactEmail, 254))
+                        // Lower-casing can lengthen an address past 254 characters.
+                        .col(text_null(Partners::ContactEmail))
                         .col(text_null(Partners::Notes))
                         .col(date_null(Partners::FirstContactOn)),
                 )
@@ -307,6 +310,8 @@ impl MigrationTrait for Migration {
                         .col(text(TrainingSessions::GuestPartnerIds))
                         .col(integer(TrainingSessions::Capacity))
                         .col(string_len(TrainingSessions::Status, 20))
+                        // The sheet's own version: +1 on each change of its lines.
+                        .col(integer(TrainingSessions::AttendanceVersion).default(0))
                         .foreign_key(
                             ForeignKey::create()
                                 .name("fk_training_sessions_module")

@@ -11,14 +11,17 @@ use crate::{DomainError, FieldError, text};
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"en": "Senegal", "fr": "Sénégal"}))]
 pub struct LocalizedText {
-    /// English.
+    /// English (titles and topics at most 200 characters, descriptions 4000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 4000)]
     pub en: Option<String>,
-    /// French.
+    /// French (titles and topics at most 200 characters, descriptions 4000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 4000)]
     pub fr: Option<String>,
-    /// Dutch.
+    /// Dutch (titles and topics at most 200 characters, descriptions 4000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 4000)]
     pub nl: Option<String>,
 }
 

@@ -105,4 +105,17 @@ async fn parallel_sheets_of_one_session_leave_one_line_per_person() {
     let read = get_ok(&app, &admin, &format!("/api/v1/enrollments/{enrolment}")).await;
     let present = sheet[0]["status"] == "present";
     assert_eq!(read["attended_days"], if present { 1 } else { 0 });
+
+    // With the version read: exactly one of the writers holding it wins.
+    let version = app.get_as(&admin, &path).await.header("etag").to_owned();
+    // Every body differs from the sheet as it stands, so the first to commit moves the version.
+    let shots = (0..N)
+        .map(|_| {
+            Shot::new(Method::PUT, &path, Some(&admin))
+                .json(json!([{"person_id": rep, "status": "excused", "arrived_late": true}]))
+                .if_match(&version)
+        })
+        .collect();
+    let replies = fire(&app, shots).await;
+    one_winner(&replies, 200, STALE);
 }

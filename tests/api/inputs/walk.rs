@@ -166,7 +166,12 @@ async fn training(app: &TestApp, admin: &str) -> TrainingIds {
         )
         .await,
         assessment: assessment(&enrollment, "pre").await,
-        victim_assessment: assessment(&victim_enrollment, "pre").await,
+        // Of another enrolment than the one deleted (an enrolment with scores is not deleted).
+        victim_assessment: assessment(
+            &enrolled(app, admin, &other, crate::training::M1).await,
+            "pre",
+        )
+        .await,
         certificate_code: certificate.json()["verification_code"]
             .as_str()
             .expect("code")

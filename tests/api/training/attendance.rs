@@ -353,3 +353,118 @@ async fn the_feed_carries_the_training_and_a_bound_client_sees_its_own_records_o
         "training:read reads no registry type: {seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_sheet_has_a_version_and_a_session_with_attendance_stays_held() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (_, people, enrolments) = enrolled_pair(&app, &admin, "Versioned Sheet", M3).await;
+    let held = session(&app, &admin, M3, 1, "2026-06-01", "held").await;
+    let path = format!("/api/v1/training-sessions/{held}/attendance");
+    let empty = app.get_as(&admin, &path).await;
+    assert_eq!(empty.header("etag"), "\"0\"");
+    let put = |tag: Option<&'static str>, status: &'static str| {
+        let (app, admin, path) = (&app, &admin, &path);
+        let body = json!([{"person_id": people[0], "status": status}]);
+        async move {
+            app.send(reqwest::Method::PUT, path, |r| {
+                let r = r.bearer_auth(admin).json(&body);
+                match tag {
+                    Some(tag) => r.header("If-Match", tag),
+                    None => r,
+                }
+            })
+            .await
+        }
+    };
+    let first = put(Some("\"0\""), "present").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.header("etag"), "\"1\"");
+    put(Some("\"0\""), "absent")
+        .await
+        .assert_problem(412, "precondition_failed");
+    let same = put(Some("\"1\""), "present").await;
+    assert_eq!(
+        same.header("etag"),
+        "\"1\"",
+        "an identical sheet keeps its version"
+    );
+    assert_eq!(
+        app.get_as(&admin, &path).await.json()[0]["status"],
+        "present"
+    );
+
+    // The session stays held on its day: not planned again for later, not moved.
+    let session_path = format!("/api/v1/training-sessions/{held}");
+    app.patch_as(
+        &admin,
+        &session_path,
+        json!({"status": "planned", "date": "2099-01-01"}),
+        None,
+    )
+    .await
+    .assert_problem(409, "session_has_attendance");
+    let moved = app
+        .patch_as(&admin, &session_path, json!({"date": "2026-06-02"}), None)
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let enrolment = app
+        .get_as(&admin, &format!("/api/v1/enrollments/{}", enrolments[0]))
+        .await
+        .json();
+    assert_eq!(enrolment["attended_days"], 1);
+
+    // An enrolment with attendance is withdrawn, not deleted.
+    app.write_as(
+        reqwest::Method::DELETE,
+        &admin,
+        &format!("/api/v1/enrollments/{}", enrolments[0]),
+        None,
+        None,
+    )
+    .await
+    .assert_problem(409, "enrollment_has_records");
+    // A module keeps the days its sessions sit.
+    session(&app, &admin, M3, 2, "2027-06-03", "planned").await;
+    app.patch_as(
+        &admin,
+        &format!("/api/v1/modules/{M3}"),
+        json!({"planned_days": 1, "days": [{"day_number": 1, "topic": {"en": "Only"}}]}),
+        None,
+    )
+    .await
+    .assert_problem(409, "module_day_in_use");
+}
+
+#[tokio::test]
+async fn facilitators_and_partner_notes_are_for_staff_eyes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let planned = session(&app, &admin, M1, 1, "2027-01-11", "planned").await;
+    let path = format!("/api/v1/training-sessions/{planned}");
+    let staff_view = app.get_as(&admin, &path).await;
+    assert_eq!(staff_view.json()["facilitators"], json!(["Test Trainer"]));
+    assert_eq!(staff_view.header("cache-control"), "no-store");
+    let viewer = app.token_for(&admin, "viewer").await;
+    let client = app.client_token(&admin, &["training:read"], None).await;
+    for token in [&viewer, &client] {
+        let seen = app.get_as(token, &path).await;
+        assert_eq!(seen.status, 200, "{}", seen.text);
+        assert!(seen.json().get("facilitators").is_none());
+        assert!(!seen.text.contains("Test Trainer"));
+    }
+    let partner = app
+        .post_json(
+            Some(&admin),
+            "/api/v1/partners",
+            json!({"name": "Noted Partner", "kind": "ngo", "contact_email": "mariama@noted.example",
+                "notes": "Mariama leads their women's group."}),
+        )
+        .await;
+    assert_eq!(partner.status, 201, "{}", partner.text);
+    let home = app.create_association(&admin, "Curious Members").await;
+    let member = app.association_user_token(&admin, &home).await;
+    let seen = app.get_as(&member, partner.header("location")).await;
+    assert_eq!(seen.status, 200);
+    assert!(!seen.text.contains("Mariama") && !seen.text.contains("mariama"));
+}

@@ -42,6 +42,21 @@ async fn each_enrolment_rule_has_its_code_and_pointer() {
             .contains("applicant")
     );
 
+    // Enrolled already while the association's places are full: a duplicate, not the limit.
+    let enrolled_one = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/enrollments?association_id={association}&module_id={M1}"),
+        )
+        .await
+        .json()["items"][0]["person_id"]
+        .as_str()
+        .expect("person")
+        .to_owned();
+    enrol(&app, &admin, &enrolled_one, M1)
+        .await
+        .assert_problem(409, "already_enrolled");
+
     // The same person twice in a module.
     let other = association_in(&app, &admin, "Twice Over", "selected").await;
     let rep = person(&app, &admin, &other, "Gnima", "Twice", true).await;

@@ -24,7 +24,7 @@ pub use self::rules::{LegalForm, Region, Status};
 pub use self::selection::{
     TransitionRequest, eligibility, transition, transition_record, transitions,
 };
-pub use self::store::{check_parent, create, get, upkeep, upsert};
+pub use self::store::{check_parent, create, get, live_ids, upkeep, upsert};
 use crate::DomainError;
 use crate::policy::CallerScope;
 use crate::resource::json_list;

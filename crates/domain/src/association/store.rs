@@ -68,6 +68,16 @@ pub(super) async fn with_links_one(
         .ok_or_else(|| DomainError::Internal("an association vanished while loading".into()))
 }
 
+/// The ids of live associations, as a subquery for `association_id IN (...)`: the records of a
+/// deleted association go with it.
+pub fn live_ids() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(association::Column::Id)
+        .from(association::Entity)
+        .and_where(association::Column::DeletedAt.is_null())
+        .to_owned()
+}
+
 /// Checks that a record belonging to `association_id` is the caller's to see: the association
 /// is live and the caller may see it. Otherwise the record is `what`, not found. One query.
 pub async fn check_parent(

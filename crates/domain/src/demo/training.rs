@@ -13,6 +13,7 @@ use crate::audit::AuditContext;
 use crate::partner::{self, PartnerInput, PartnerKind};
 use crate::person::entity::person;
 use crate::policy::CallerScope;
+use crate::resource::Precondition;
 use crate::training::assessments::{self, AssessmentInput};
 use crate::training::attendance::{self, SheetEntry};
 use crate::training::enrollments::{self, EnrollmentInput};
@@ -236,7 +237,7 @@ pub async fn seed(db: &DatabaseConnection) -> Result<usize, DomainError> {
                 })
             })
             .collect();
-        attendance::replace(&tx, &context, *id, &sheet, &scope).await?;
+        attendance::replace(&tx, &context, *id, &sheet, &Precondition::None, &scope).await?;
     }
     tx.commit().await?;
     Ok(sessions_made.len())

@@ -4,7 +4,7 @@
 
 pub mod entity;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -162,7 +162,7 @@ async fn check_all(
             .is_some(),
         None => false,
     };
-    let valid = check(input, Utc::now().date_naive(), &|c| {
+    let valid = check(input, time::brussels_today(), &|c| {
         known && Some(c) == code.as_deref()
     })
     .map_err(DomainError::Invalid)?;

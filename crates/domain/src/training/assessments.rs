@@ -69,7 +69,8 @@ pub async fn of_enrollment(
     Ok(assessment::Entity::find()
         .filter(assessment::Column::EnrollmentId.eq(enrollment_id))
         .filter(assessment::Column::DeletedAt.is_null())
-        .order_by_asc(assessment::Column::Kind)
+        // `pre` before `post`.
+        .order_by_desc(assessment::Column::Kind)
         .all(db)
         .await?)
 }

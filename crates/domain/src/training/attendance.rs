@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -15,7 +16,7 @@ use super::entity::{
     AttendanceStatus, EnrollmentStatus, SessionStatus, attendance, enrollment, session,
 };
 use super::modules::{self, Module};
-use crate::association::entity::association as association_table;
+use crate::association;
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::error::Refusal;
@@ -65,34 +66,59 @@ pub fn check_open(
     )))
 }
 
-/// The live lines of a session's sheet the caller may see (a bound caller: its own
-/// association's people only).
-pub async fn sheet(
+/// A session's sheet as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// The live lines the caller may see (a bound caller: its own association's people only;
+    /// the lines of a deleted association are gone with it).
+    pub lines: Vec<attendance::Model>,
+    /// The sheet's version (its `ETag`): +1 on each write that changes a line.
+    pub version: i32,
+}
+
+/// The lines of a session's sheet that `scope` sees.
+async fn lines(
     db: &impl ConnectionTrait,
     session_id: Uuid,
     scope: &CallerScope,
 ) -> Result<Vec<attendance::Model>, DomainError> {
-    resource::find_live::<session::Entity>(db, session_id, scope).await?;
     let mut select = attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(session_id))
-        .filter(attendance::Column::DeletedAt.is_null());
+        .filter(attendance::Column::DeletedAt.is_null())
+        .filter(attendance::Column::AssociationId.in_subquery(association::live_ids()));
     if let Some(own) = scope.bound_to {
         select = select.filter(attendance::Column::AssociationId.eq(own));
     }
     Ok(select.order_by_asc(attendance::Column::Id).all(db).await?)
 }
 
+/// A session's sheet.
+pub async fn sheet(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    scope: &CallerScope,
+) -> Result<Sheet, DomainError> {
+    let session = resource::find_live::<session::Entity>(db, session_id, scope).await?;
+    Ok(Sheet {
+        lines: lines(db, session_id, scope).await?,
+        version: session.attendance_version,
+    })
+}
+
 /// Replaces a session's sheet: lines for new people are added, changed lines written (each a
 /// change in the feed), lines for people no longer on it removed. Nothing is written unless
-/// every line keeps the rules.
+/// every line keeps the rules, and `expected` (from `If-Match`) names the sheet's version: the
+/// session row is locked first, so of parallel writers holding one version exactly one wins.
 pub async fn replace(
     tx: &Tx,
     context: &AuditContext,
     session_id: Uuid,
     entries: &[SheetEntry],
+    expected: &Precondition,
     scope: &CallerScope,
-) -> Result<Vec<attendance::Model>, DomainError> {
+) -> Result<Sheet, DomainError> {
     let session = resource::lock_live::<session::Entity>(tx, session_id, scope).await?;
+    expected.check(session.attendance_version)?;
     check_open(session.status, session.date, time::brussels_today())?;
     let mut errors = Vec::new();
     if entries.len() > MAX_SHEET {
@@ -121,6 +147,7 @@ pub async fn replace(
             .filter(enrollment::Column::PersonId.is_in(people))
             .filter(enrollment::Column::Status.eq(EnrollmentStatus::Enrolled))
             .filter(enrollment::Column::DeletedAt.is_null())
+            .filter(enrollment::Column::AssociationId.in_subquery(association::live_ids()))
             .all(tx)
             .await?
             .into_iter()
@@ -148,10 +175,7 @@ pub async fn replace(
             ..Refusal::unprocessable("not_enrolled", "Not enrolled", "", detail)
         }));
     }
-    let existing: HashMap<Uuid, attendance::Model> = attendance::Entity::find()
-        .filter(attendance::Column::SessionId.eq(session_id))
-        .filter(attendance::Column::DeletedAt.is_null())
-        .all(tx)
+    let existing: HashMap<Uuid, attendance::Model> = lines(tx, session_id, &CallerScope::SYSTEM)
         .await?
         .into_iter()
         .map(|a| (a.person_id, a))
@@ -164,7 +188,9 @@ pub async fn replace(
         };
         match existing.get(&entry.person_id) {
             Some(line) => {
-                let locked = resource::lock_live::<attendance::Entity>(tx, line.id, scope).await?;
+                let locked =
+                    resource::lock_live::<attendance::Entity>(tx, line.id, &CallerScope::SYSTEM)
+                        .await?;
                 let written = resource::update::<attendance::Entity>(
                     tx,
                     context,
@@ -203,14 +229,34 @@ pub async fn replace(
     }
     for (person_id, line) in existing {
         if !entries.iter().any(|e| e.person_id == person_id) {
-            let locked = resource::lock_live::<attendance::Entity>(tx, line.id, scope).await?;
+            let locked =
+                resource::lock_live::<attendance::Entity>(tx, line.id, &CallerScope::SYSTEM)
+                    .await?;
             resource::soft_delete::<attendance::Entity>(tx, context, locked, &Precondition::None)
                 .await?;
             touched.push(line.enrollment_id);
         }
     }
+    let mut version = session.attendance_version;
+    if !touched.is_empty() {
+        version += 1;
+        let bumped = session::Entity::update_many()
+            .col_expr(session::Column::AttendanceVersion, Expr::value(version))
+            .filter(session::Column::Id.eq(session_id))
+            .filter(session::Column::AttendanceVersion.eq(session.attendance_version))
+            .exec(tx)
+            .await?;
+        if bumped.rows_affected != 1 {
+            return Err(DomainError::Stale {
+                current: session.attendance_version,
+            });
+        }
+    }
     super::enrollments::touch(tx, context, &touched).await?;
-    sheet(tx, session_id, scope).await
+    Ok(Sheet {
+        lines: lines(tx, session_id, scope).await?,
+        version,
+    })
 }
 
 /// One person's row of a register.
@@ -248,15 +294,7 @@ pub async fn register(
         .filter(enrollment::Column::ModuleId.eq(module_id))
         .filter(enrollment::Column::Status.eq(EnrollmentStatus::Enrolled))
         .filter(enrollment::Column::DeletedAt.is_null())
-        .filter(
-            enrollment::Column::AssociationId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(association_table::Column::Id)
-                    .from(association_table::Entity)
-                    .and_where(association_table::Column::DeletedAt.is_null())
-                    .to_owned(),
-            ),
-        );
+        .filter(enrollment::Column::AssociationId.in_subquery(association::live_ids()));
     if let Some(own) = scope.bound_to {
         select = select.filter(enrollment::Column::AssociationId.eq(own));
     }

@@ -51,8 +51,16 @@ fn placeholder(backend: DbBackend, n: usize) -> String {
 }
 
 fn day(text: Option<String>) -> Option<NaiveDate> {
-    // PostgreSQL casts a date to `YYYY-MM-DD`; SQLite keeps the stored text.
     text.and_then(|t| t.get(..10).and_then(|d| d.parse().ok()))
+}
+
+/// A date expression as `YYYY-MM-DD` text on both databases: SQLite stores dates so, and
+/// PostgreSQL formats one explicitly (a cast would follow the session's `DateStyle`).
+fn date_text(backend: DbBackend, expression: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("to_char({expression}, 'YYYY-MM-DD')"),
+        _ => expression.to_owned(),
+    }
 }
 
 /// The completion of each selected enrolment that has attended at least one day; the others
@@ -98,13 +106,18 @@ pub async fn of(
          ) \
          SELECT r.enrollment_id AS enrollment_id, \
                 MAX(r.attended) AS attended, \
-                CAST(MIN(r.first_on) AS TEXT) AS first_on, \
-                CAST(MAX(CASE WHEN r.n = (m.planned_days * m.min_attendance_pct + 99) / 100 \
-                              THEN r.first_on END) AS TEXT) AS completed_on \
+                {first_on} AS first_on, \
+                {completed_on} AS completed_on \
          FROM ranked r \
          JOIN enrollments e ON e.id = r.enrollment_id \
          JOIN modules m ON m.id = e.module_id \
-         GROUP BY r.enrollment_id"
+         GROUP BY r.enrollment_id",
+        first_on = date_text(backend, "MIN(r.first_on)"),
+        completed_on = date_text(
+            backend,
+            "MAX(CASE WHEN r.n = (m.planned_days * m.min_attendance_pct + 99) / 100 \
+                      THEN r.first_on END)"
+        ),
     );
     let rows = Row::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
         .all(db)

@@ -243,7 +243,9 @@ async fn facts(
         .filter(enrollment::Column::ModuleId.eq(module.row.id))
         .filter(enrollment::Column::AssociationId.eq(person.association_id))
         .filter(enrollment::Column::Status.eq(EnrollmentStatus::Enrolled))
-        .filter(enrollment::Column::DeletedAt.is_null());
+        .filter(enrollment::Column::DeletedAt.is_null())
+        // Her own enrolment is not another's place: enrolling her twice is a duplicate (409).
+        .filter(enrollment::Column::PersonId.ne(person.id));
     if let Some(id) = except {
         others = others.filter(enrollment::Column::Id.ne(id));
     }
@@ -266,6 +268,7 @@ pub async fn create(
 ) -> Result<Enrollment, DomainError> {
     let person = person::Entity::find_by_id(input.person_id)
         .filter(person::Column::DeletedAt.is_null())
+        .filter(person::Column::AssociationId.in_subquery(association::live_ids()))
         .one(tx)
         .await?
         .filter(|p| scope.sees(crate::policy::Owner::Association(p.association_id)));
@@ -289,7 +292,6 @@ pub async fn create(
     let (Some(person), Some(module)) = (person, module) else {
         return Err(DomainError::Invalid(errors));
     };
-    association::check_parent(tx, person.association_id, scope, "person").await?;
     let module = Module::of(module)?;
     let facts = facts(tx, &person, &module, None).await?;
     check_rules(&facts)?;
@@ -378,15 +380,7 @@ pub async fn list(
 ) -> Result<Page<Enrollment>, DomainError> {
     let mut select = enrollment::Entity::find()
         .filter(enrollment::Column::DeletedAt.is_null())
-        .filter(
-            enrollment::Column::AssociationId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(association_table::Column::Id)
-                    .from(association_table::Entity)
-                    .and_where(association_table::Column::DeletedAt.is_null())
-                    .to_owned(),
-            ),
-        );
+        .filter(enrollment::Column::AssociationId.in_subquery(association::live_ids()));
     if let Some(own) = scope.bound_to {
         select = select.filter(enrollment::Column::AssociationId.eq(own));
     }
@@ -413,7 +407,40 @@ pub async fn list(
     })
 }
 
-/// Enrolments are edited (their status) and deleted through the write layer. Enrolling again
+/// Deletes a mistaken enrolment: one with attendance or assessments is withdrawn instead (409),
+/// so no line or score is left without its enrolment.
+pub async fn delete(
+    tx: &Tx,
+    context: &AuditContext,
+    id: Uuid,
+    expected: &Precondition,
+    scope: &CallerScope,
+) -> Result<(), DomainError> {
+    let current = resource::lock_live::<enrollment::Entity>(tx, id, scope).await?;
+    expected.check(current.version)?;
+    let lines = super::entity::attendance::Entity::find()
+        .filter(super::entity::attendance::Column::EnrollmentId.eq(id))
+        .filter(super::entity::attendance::Column::DeletedAt.is_null())
+        .count(tx)
+        .await?;
+    let scores = assessment::Entity::find()
+        .filter(assessment::Column::EnrollmentId.eq(id))
+        .filter(assessment::Column::DeletedAt.is_null())
+        .count(tx)
+        .await?;
+    if lines + scores > 0 {
+        return Err(DomainError::Refused(Refusal::conflict(
+            "enrollment_has_records",
+            "Enrolment has records",
+            format!(
+                "the enrolment has {lines} attendance lines and {scores} assessments; withdraw it instead"
+            ),
+        )));
+    }
+    resource::soft_delete::<enrollment::Entity>(tx, context, current, expected).await
+}
+
+/// Enrolments are edited (their status) through the write layer. Enrolling again
 /// after a withdrawal keeps the rules of a new enrolment.
 impl resource::Editable for enrollment::Entity {
     type View = Enrollment;
@@ -439,7 +466,9 @@ impl resource::Editable for enrollment::Entity {
                 .filter(person::Column::DeletedAt.is_null())
                 .one(tx)
                 .await?
-                .ok_or(DomainError::NotFound("person"))?;
+                .ok_or_else(|| {
+                    DomainError::invalid("/status", "cannot enrol again: the person was deleted")
+                })?;
             let module = module::Entity::find_by_id(current.row.module_id)
                 .one(tx)
                 .await?

@@ -143,6 +143,8 @@ pub mod session {
         pub capacity: i32,
         /// Where it stands.
         pub status: SessionStatus,
+        /// The attendance sheet's version: +1 on each change of its lines (not of the session).
+        pub attendance_version: i32,
         /// +1 on each change.
         pub version: i32,
         /// Created.

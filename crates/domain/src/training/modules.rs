@@ -323,7 +323,25 @@ impl resource::Editable for module::Entity {
         input: ModuleInput,
         _scope: &CallerScope,
     ) -> Result<Valid, DomainError> {
-        check_all(tx, &input, Some(current.row.id)).await
+        let valid = check_all(tx, &input, Some(current.row.id)).await?;
+        // A day that sessions sit keeps existing: their attendance counts towards completion.
+        let used: Vec<i32> = session::Entity::find()
+            .filter(session::Column::ModuleId.eq(current.row.id))
+            .filter(session::Column::DeletedAt.is_null())
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|s| s.day_number)
+            .filter(|day| !valid.0.days.iter().any(|d| d.day_number == *day))
+            .collect();
+        if let Some(day) = used.first() {
+            return Err(DomainError::Refused(Refusal::conflict(
+                "module_day_in_use",
+                "Module day in use",
+                format!("sessions sit day {day} of the module; move or delete them first"),
+            )));
+        }
+        Ok(valid)
     }
 
     fn apply(_current: &Module, valid: &Valid, row: &mut module::ActiveModel) {

@@ -208,9 +208,19 @@ async fn live_module(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Modul
         .transpose()
 }
 
-async fn check_all(db: &impl ConnectionTrait, input: &SessionInput) -> Result<Valid, DomainError> {
+/// Checks a session against the data. An edit keeps what it does not change: guests already
+/// listed stay valid after their partner is deleted, and a day the session already has stays
+/// valid (a module's days in use cannot be removed).
+async fn check_all(
+    db: &impl ConnectionTrait,
+    input: &SessionInput,
+    current: Option<&Session>,
+) -> Result<Valid, DomainError> {
     let module = live_module(db, input.module_id).await?;
-    let partners = partner::live_ids(db, &input.guest_partner_ids).await?;
+    let mut partners = partner::live_ids(db, &input.guest_partner_ids).await?;
+    if let Some(current) = current {
+        partners.extend(current.guest_partner_ids.iter().copied());
+    }
     check(input, module.as_ref(), &partners, time::brussels_today()).map_err(DomainError::Invalid)
 }
 
@@ -363,8 +373,11 @@ pub async fn create(
     context: &AuditContext,
     input: &SessionInput,
 ) -> Result<Session, DomainError> {
-    let valid = check_all(tx, input).await?;
-    let mut row = session::ActiveModel::default();
+    let valid = check_all(tx, input, None).await?;
+    let mut row = session::ActiveModel {
+        attendance_version: Set(0),
+        ..Default::default()
+    };
     valid.apply(&mut row);
     Session::of(resource::insert::<session::Entity>(tx, context, row).await?)
 }
@@ -408,16 +421,20 @@ impl resource::Editable for session::Entity {
     ) -> Result<Valid, DomainError> {
         let moves =
             input.module_id != current.row.module_id || input.day_number != current.row.day_number;
-        let cancels = input.status == SessionStatus::Cancelled
-            && current.row.status != SessionStatus::Cancelled;
-        if (moves || cancels) && has_attendance(tx, current.row.id).await? {
+        // Attendance stands for a session that was held or taken on its day: the session must
+        // stay so (not cancelled, not planned again for a later day).
+        let reopens =
+            super::attendance::check_open(input.status, input.date, time::brussels_today())
+                .is_err();
+        let changes = moves || input.status != current.row.status || input.date != current.row.date;
+        if changes && (moves || reopens) && has_attendance(tx, current.row.id).await? {
             return Err(has_attendance_refusal(if moves {
                 "move to another module or day"
             } else {
-                "be cancelled"
+                "be cancelled, or planned again for a later day"
             }));
         }
-        check_all(tx, &input).await
+        check_all(tx, &input, Some(current)).await
     }
 
     fn apply(_current: &Session, valid: &Valid, row: &mut session::ActiveModel) {

@@ -144,11 +144,11 @@ pub struct PartnerView {
     /// Website.
     #[schema(required = true)]
     pub website: Option<String>,
-    /// Contact address: absent for callers who may not see personal data.
+    /// Contact address: only for programme staff (admin, staff).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
-    /// Notes.
-    #[schema(required = true)]
+    /// Staff's notes (they may name people): only for programme staff (admin, staff).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// First contact.
     #[schema(required = true)]
@@ -170,13 +170,20 @@ impl PartnerView {
             country: m.country,
             website: m.website,
             contact_email: m.contact_email.filter(|_| contact),
-            notes: m.notes,
+            notes: m.notes.filter(|_| contact),
             first_contact_on: m.first_contact_on,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
     }
+}
+
+/// Whether the caller reads partners' contact addresses and notes, which may name people:
+/// programme staff only (neither viewers, nor API clients, nor associations' users).
+fn staff(caller: &Caller) -> bool {
+    let scope = caller.scope();
+    scope.personal_data && scope.bound_to.is_none()
 }
 
 /// Contact addresses may name a person: answers that carry one are not stored by caches.
@@ -204,7 +211,7 @@ pub struct PartnerQuery {
 
 /// List partners.
 ///
-/// By name, paginated. `contact_email` only for callers who may see personal data.
+/// By name, paginated. `contact_email` and `notes` only for programme staff.
 #[utoipa::path(
     tag = "partners",
     operation_id = "list_partners",
@@ -222,7 +229,7 @@ pub async fn list_partners(
     query: ListQuery<PartnerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = partner::list(&state.db, query.filter.kind, &query.page).await?;
-    let contact = caller.scope().personal_data;
+    let contact = staff(&caller);
     Ok(page_response(
         &req,
         page.map(|p| PartnerView::of(p, contact)),
@@ -253,7 +260,7 @@ pub async fn create_partner(
     let tx = db::begin_write(&state.db).await?;
     let created = partner::create(&tx, &caller.audit, &input).await?;
     tx.commit().await?;
-    let contact = caller.scope().personal_data;
+    let contact = staff(&caller);
     Ok(written(
         Some(location(created.id)),
         version_etag(created.version),
@@ -284,7 +291,7 @@ pub async fn get_partner(
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
     let found = partner::get(&state.db, *id, &caller.scope()).await?;
-    let contact = caller.scope().personal_data;
+    let contact = staff(&caller);
     let etag = version_etag(found.version);
     Ok(json_with_etag(
         &req,
@@ -334,7 +341,7 @@ pub async fn update_partner(
     )
     .await?;
     tx.commit().await?;
-    let contact = caller.scope().personal_data;
+    let contact = staff(&caller);
     Ok(written(
         None,
         version_etag(updated.row.version),

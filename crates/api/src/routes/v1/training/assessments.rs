@@ -135,6 +135,7 @@ pub fn location(id: Uuid) -> String {
     params(("id" = Uuid, Path, description = "The enrolment's id")),
     responses(
         (status = 200, description = "The assessments", body = Vec<AssessmentView>),
+        (status = 304, description = "Not modified"),
         (status = 404, description = "No such enrolment (or not yours)"),
     )
 )]

@@ -5,15 +5,15 @@ use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use empower_domain::db;
 use empower_domain::training::AttendanceStatus;
-use empower_domain::training::attendance::{self, Register, SheetEntry};
+use empower_domain::training::attendance::{self, Register, Sheet, SheetEntry};
 use empower_domain::training::entity::attendance::Model;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::extract::{ApiJson, NoQuery};
-use crate::http::{Caching, json_with_etag};
+use crate::extract::{ApiJson, IfMatch, NoQuery, version_etag};
+use crate::http::{Caching, content_etag, json_with_etag};
 use crate::problem::ApiError;
 use crate::routes::v1::associations::files::csv::neutralise;
 use crate::state::AppState;
@@ -73,15 +73,56 @@ impl From<Model> for SheetLine {
     }
 }
 
-fn sheet_response(req: &HttpRequest, lines: Vec<Model>) -> HttpResponse {
-    let lines: Vec<SheetLine> = lines.into_iter().map(SheetLine::from).collect();
-    json_with_etag(req, &lines, None, Caching::NoStore)
+/// A whole sheet as sent: at most 500 lines.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct SheetBody(pub Vec<SheetEntryBody>);
+
+impl utoipa::PartialSchema for SheetBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, Ref};
+        ArrayBuilder::new()
+            .items(Ref::from_schema_name("SheetEntryBody"))
+            .max_items(Some(attendance::MAX_SHEET))
+            .description(Some("The whole sheet: one line per person, each person once."))
+            .examples([serde_json::json!([
+                {"person_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d01", "status": "present", "arrived_late": false},
+                {"person_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d02", "status": "excused"}
+            ])])
+            .into()
+    }
+}
+
+impl ToSchema for SheetBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            "SheetEntryBody".into(),
+            <SheetEntryBody as utoipa::PartialSchema>::schema(),
+        ));
+        <SheetEntryBody as ToSchema>::schemas(schemas);
+    }
+}
+
+fn sheet_response(req: &HttpRequest, sheet: Sheet) -> HttpResponse {
+    let lines: Vec<SheetLine> = sheet.lines.into_iter().map(SheetLine::from).collect();
+    json_with_etag(
+        req,
+        &lines,
+        Some(version_etag(sheet.version)),
+        Caching::NoStore,
+    )
 }
 
 /// Read a session's attendance sheet.
 ///
 /// One line per person recorded. A caller bound to an association sees its own people's lines
-/// only. The `ETag` is the sheet's content.
+/// only. The `ETag` is the sheet's version (+1 on each change of its lines): send it back in
+/// `If-Match` when replacing the sheet.
 #[utoipa::path(
     tag = "training",
     operation_id = "get_training_session_attendance",
@@ -100,8 +141,8 @@ pub async fn get_training_session_attendance(
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let lines = attendance::sheet(&state.db, *id, &caller.scope()).await?;
-    Ok(sheet_response(&req, lines))
+    let sheet = attendance::sheet(&state.db, *id, &caller.scope()).await?;
+    Ok(sheet_response(&req, sheet))
 }
 
 /// Take a session's attendance.
@@ -114,12 +155,16 @@ pub async fn get_training_session_attendance(
 #[utoipa::path(
     tag = "training",
     operation_id = "put_training_session_attendance",
-    params(("id" = Uuid, Path, description = "The session's id")),
-    request_body(content = Vec<SheetEntryBody>, description = "The whole sheet (at most 500 lines)"),
+    params(
+        ("id" = Uuid, Path, description = "The session's id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The sheet's version you read (its ETag), such as `\"3\"`"),
+    ),
+    request_body(content = SheetBody, description = "The whole sheet (at most 500 lines)"),
     responses(
         (status = 200, description = "The sheet as stored", body = Vec<SheetLine>),
         (status = 404, description = "No such session"),
         (status = 409, description = "Attendance cannot be taken for this session now"),
+        (status = 412, description = "`If-Match` names another version of the sheet"),
         (status = 422, description = "A line names someone not enrolled, or twice"),
     )
 )]
@@ -129,10 +174,12 @@ pub async fn put_training_session_attendance(
     req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: ApiJson<Vec<SheetEntryBody>>,
+    if_match: IfMatch,
+    body: ApiJson<SheetBody>,
 ) -> Result<HttpResponse, ApiError> {
     let entries: Vec<SheetEntry> = body
         .into_inner()?
+        .0
         .into_iter()
         .map(|e| SheetEntry {
             person_id: e.person_id,
@@ -141,9 +188,17 @@ pub async fn put_training_session_attendance(
         })
         .collect();
     let tx = db::begin_write(&state.db).await?;
-    let lines = attendance::replace(&tx, &caller.audit, *id, &entries, &caller.scope()).await?;
+    let sheet = attendance::replace(
+        &tx,
+        &caller.audit,
+        *id,
+        &entries,
+        &if_match.0,
+        &caller.scope(),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(sheet_response(&req, lines))
+    Ok(sheet_response(&req, sheet))
 }
 
 /// A column of the register.
@@ -293,17 +348,36 @@ fn register_csv(view: &RegisterView, names: bool) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-/// Whether the client asked for `media` (by `Accept`) before JSON.
+/// Whether the client prefers `media` to JSON by `Accept`: `media` is listed with a quality
+/// above 0, at least the quality JSON gets (`application/json`, `application/*` or `*/*`).
 pub fn wants(req: &HttpRequest, media: &str) -> bool {
-    req.headers()
+    let Some(accept) = req
+        .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| {
-            accept
-                .split(',')
-                .map(|part| part.split(';').next().unwrap_or_default().trim())
-                .any(|m| m.eq_ignore_ascii_case(media))
-        })
+    else {
+        return false;
+    };
+    let mut media_q: Option<f32> = None;
+    let mut json_q: f32 = 0.0;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let name = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if name == media {
+            media_q = Some(media_q.map_or(q, |m| m.max(q)));
+        } else if matches!(name.as_str(), "application/json" | "application/*" | "*/*") {
+            json_q = json_q.max(q);
+        }
+    }
+    media_q.is_some_and(|q| q > 0.0 && q >= json_q)
 }
 
 /// Read a module's attendance register.
@@ -321,6 +395,7 @@ pub fn wants(req: &HttpRequest, media: &str) -> bool {
             (RegisterView = "application/json"),
             (String = "text/csv", example = "last_name,first_name,person_id,association_id,day_1,day_2,attended_days,required_days,completed_on\nDiallo (demo),Awa,0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d01,0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00,present,absent,1,2,\n"),
         )),
+        (status = 304, description = "Not modified"),
         (status = 404, description = "No such module"),
     )
 )]
@@ -340,6 +415,7 @@ pub async fn get_module_attendance_register(
         let body = register_csv(&view, scope.personal_data)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
+            .insert_header((header::ETAG, content_etag(&body)))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"attendance-{code}.csv\""),
@@ -348,4 +424,31 @@ pub async fn get_module_attendance_register(
             .body(body));
     }
     Ok(json_with_etag(&req, &view, None, Caching::NoStore))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn accepts(value: &str, media: &str) -> bool {
+        wants(
+            &TestRequest::default()
+                .insert_header((header::ACCEPT, value))
+                .to_http_request(),
+            media,
+        )
+    }
+
+    #[test]
+    fn the_preferred_media_type_wins_and_q_zero_refuses() {
+        assert!(accepts("text/csv", "text/csv"));
+        assert!(accepts("application/json;q=0.5, text/csv", "text/csv"));
+        assert!(!accepts("text/csv;q=0", "text/csv"));
+        assert!(!accepts("application/json, text/csv;q=0.5", "text/csv"));
+        assert!(!accepts("*/*", "text/csv"));
+        assert!(!accepts("application/json", "application/pdf"));
+        assert!(accepts("application/pdf, */*;q=0.1", "application/pdf"));
+    }
 }

@@ -13,7 +13,7 @@ use super::attendance::wants;
 use crate::auth::Caller;
 use crate::documents::certificate as pdf;
 use crate::extract::NoQuery;
-use crate::http::{Caching, json_with_etag};
+use crate::http::{Caching, content_etag, json_with_etag};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -121,6 +121,7 @@ impl ToSchema for PdfDocument {}
             (CertificateView = "application/json"),
             (PdfDocument = "application/pdf", example = "%PDF-1.7 (one A4 page)"),
         )),
+        (status = 304, description = "Not modified"),
         (status = 404, description = "No such enrolment (or not yours)"),
         (status = 409, description = "The module is not completed"),
     )
@@ -157,6 +158,7 @@ pub async fn get_enrollment_certificate(
         .map_err(ApiError::Internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
+        .insert_header((header::ETAG, content_etag(&bytes)))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(
@@ -210,6 +212,7 @@ impl VerificationView {
     params(("code" = String, Path, description = "The verification code, such as `7K3Q-9XWD-2M4P`", max_length = 14)),
     responses(
         (status = 200, description = "A valid certificate", body = VerificationView),
+        (status = 304, description = "Not modified"),
         (status = 404, description = "No certificate has this code"),
     )
 )]
@@ -225,6 +228,7 @@ pub async fn verify_certificate(
         &req,
         &VerificationView::of(&code, verified),
         None,
-        Caching::Allowed,
+        // Initials come from a name; the answer changes if attendance is corrected.
+        Caching::NoStore,
     ))
 }

@@ -312,8 +312,9 @@ pub async fn update_enrollment(
 
 /// Delete an enrolment.
 ///
-/// A soft delete (for a mistaken enrolment; withdraw a real one instead): afterwards reads are
-/// 404 and the change feed carries a `delete`.
+/// For a mistaken enrolment: one with attendance lines or assessments is 409
+/// `enrollment_has_records` (withdraw it instead). A soft delete: afterwards reads are 404 and
+/// the change feed carries a `delete`.
 #[utoipa::path(
     tag = "training",
     operation_id = "delete_enrollment",
@@ -324,6 +325,7 @@ pub async fn update_enrollment(
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, description = "No such enrolment (or not yours)"),
+        (status = 409, description = "The enrolment has attendance or assessments"),
         (status = 412, description = "`If-Match` names another version"),
     )
 )]
@@ -335,8 +337,7 @@ pub async fn delete_enrollment(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    resource::delete::<enrollments::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
-        .await?;
+    enrollments::delete(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -33,16 +33,30 @@ impl Serialize for LocalTime {
 impl<'de> Deserialize<'de> for LocalTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        NaiveTime::parse_from_str(&text, "%H:%M:%S")
-            .or_else(|_| NaiveTime::parse_from_str(&text, "%H:%M"))
-            .ok()
-            .filter(|_| matches!(text.len(), 5 | 8))
-            .map(|t| Self(t.with_nanosecond(0).unwrap_or(t)))
+        parse_time(&text)
+            .map(Self)
             .ok_or_else(|| serde::de::Error::custom("must be a time of day, HH:MM"))
     }
 }
 
-use chrono::Timelike;
+/// `HH:MM` or `HH:MM:SS`, two digits each, as the schema's pattern says; seconds are dropped.
+fn parse_time(text: &str) -> Option<NaiveTime> {
+    let bytes = text.as_bytes();
+    let two = |i: usize| -> Option<u32> {
+        let (a, b) = (*bytes.get(i)?, *bytes.get(i + 1)?);
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+    };
+    let seconds = match bytes.len() {
+        5 => None,
+        8 if bytes[5] == b':' => Some(two(6)?),
+        _ => return None,
+    };
+    if bytes[2] != b':' || seconds.is_some_and(|s| s > 59) {
+        return None;
+    }
+    NaiveTime::from_hms_opt(two(0)?, two(3)?, 0).filter(|_| two(0) < Some(24) && two(3) < Some(60))
+}
 
 /// A session's writable fields.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -194,8 +208,9 @@ pub struct SessionView {
     pub ends_at: LocalTime,
     /// Where.
     pub venue: String,
-    /// Facilitators.
-    pub facilitators: Vec<String>,
+    /// Facilitators' names: only for callers who may see personal data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facilitators: Option<Vec<String>>,
     /// Guest organisations.
     pub guest_partner_ids: Vec<Uuid>,
     /// Seats.
@@ -210,8 +225,17 @@ pub struct SessionView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<Session> for SessionView {
-    fn from(s: Session) -> Self {
+/// Facilitators are named: answers that name them are not stored by caches.
+fn caching(names: bool) -> Caching {
+    if names {
+        Caching::NoStore
+    } else {
+        Caching::Allowed
+    }
+}
+
+impl SessionView {
+    fn of(s: Session, names: bool) -> Self {
         Self {
             id: s.row.id,
             module_id: s.row.module_id,
@@ -220,7 +244,7 @@ impl From<Session> for SessionView {
             starts_at: LocalTime(s.row.starts_at),
             ends_at: LocalTime(s.row.ends_at),
             venue: s.row.venue,
-            facilitators: s.facilitators,
+            facilitators: names.then_some(s.facilitators),
             guest_partner_ids: s.guest_partner_ids,
             capacity: s.row.capacity,
             status: s.row.status,
@@ -291,7 +315,7 @@ impl SessionQuery {
 )]
 #[get("/training-sessions")]
 pub async fn list_training_sessions(
-    _caller: Caller,
+    caller: Caller,
     req: HttpRequest,
     state: web::Data<AppState>,
     query: ListQuery<SessionQuery>,
@@ -300,10 +324,11 @@ pub async fn list_training_sessions(
     let page = sessions::list(&state.db, &query.filter.filter(), descending, &query.page)
         .await
         .map_err(crate::problem::parameter_error)?;
+    let names = caller.scope().personal_data;
     Ok(page_response(
         &req,
-        page.map(SessionView::from),
-        Caching::Allowed,
+        page.map(|s| SessionView::of(s, names)),
+        caching(names),
     ))
 }
 
@@ -400,11 +425,12 @@ pub async fn create_training_session(
     let tx = db::begin_write(&state.db).await?;
     let created = sessions::create(&tx, &caller.audit, &input).await?;
     tx.commit().await?;
+    let names = caller.scope().personal_data;
     Ok(written(
         Some(location(created.row.id)),
         version_etag(created.row.version),
-        &SessionView::from(created),
-        Caching::Allowed,
+        &SessionView::of(created, names),
+        caching(names),
     ))
 }
 
@@ -431,19 +457,21 @@ pub async fn get_training_session(
 ) -> Result<HttpResponse, ApiError> {
     let found = sessions::get(&state.db, *id, &caller.scope()).await?;
     let etag = version_etag(found.row.version);
+    let names = caller.scope().personal_data;
     Ok(json_with_etag(
         &req,
-        &SessionView::from(found),
+        &SessionView::of(found, names),
         Some(etag),
-        Caching::Allowed,
+        caching(names),
     ))
 }
 
 /// Update a training session.
 ///
 /// A JSON merge patch (`application/merge-patch+json`). Once attendance was taken the session
-/// keeps its module and day and cannot be cancelled (409 `session_has_attendance`). With
-/// `If-Match`, a stale version is 412.
+/// keeps its module and day, and is neither cancelled nor planned again for a later day (409
+/// `session_has_attendance`). Guests already listed stay valid after their partner is deleted.
+/// With `If-Match`, a stale version is 412.
 #[utoipa::path(
     tag = "training",
     operation_id = "update_training_session",
@@ -455,7 +483,7 @@ pub async fn get_training_session(
     responses(
         (status = 200, description = "Updated", body = SessionView),
         (status = 404, description = "No such session"),
-        (status = 409, description = "Attendance was taken at the session"),
+        (status = 409, description = "Attendance was taken at the session: it keeps its module and day, and stays held"),
         (status = 412, description = "`If-Match` names another version"),
         (status = 422, description = "A field breaks its rule"),
     )
@@ -480,11 +508,12 @@ pub async fn update_training_session(
     )
     .await?;
     tx.commit().await?;
+    let names = caller.scope().personal_data;
     Ok(written(
         None,
         version_etag(updated.row.row.version),
-        &SessionView::from(updated.row),
-        Caching::Allowed,
+        &SessionView::of(updated.row, names),
+        caching(names),
     ))
 }
 
@@ -517,4 +546,29 @@ pub async fn delete_training_session(
     sessions::delete(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_keep_the_pattern_and_drop_seconds() {
+        assert_eq!(parse_time("09:30"), NaiveTime::from_hms_opt(9, 30, 0));
+        assert_eq!(parse_time("23:59:59"), NaiveTime::from_hms_opt(23, 59, 0));
+        for bad in [
+            "9:30",
+            "9:3:0",
+            "24:00",
+            "09:60",
+            "09:30:60",
+            "09-30",
+            "",
+            "09:30:5",
+            "0930",
+            "０９:30",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
 }
