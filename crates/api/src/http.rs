@@ -82,6 +82,15 @@ pub fn json_with_etag<T: Serialize>(
     response.content_type("application/json").body(body)
 }
 
+/// `response` with `Vary: Accept`: the same URL answers JSON, CSV or PDF as the client asks.
+pub fn vary_accept(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Accept"),
+    );
+    response
+}
+
 /// A resource just written: `201 Created` with `Location` (when `location` is given) or
 /// `200 OK`, its `ETag`, and the body.
 pub fn written<T: Serialize>(

@@ -468,3 +468,43 @@ async fn facilitators_and_partner_notes_are_for_staff_eyes() {
     assert_eq!(seen.status, 200);
     assert!(!seen.text.contains("Mariama") && !seen.text.contains("mariama"));
 }
+
+#[tokio::test]
+async fn a_deleted_associations_lines_leave_the_sheet_with_a_new_version() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (gone, people, _) = enrolled_pair(&app, &admin, "Leaving Soon", M3).await;
+    let held = session(&app, &admin, M3, 1, "2026-07-01", "held").await;
+    let path = format!("/api/v1/training-sessions/{held}/attendance");
+    let sheet = json!([{"person_id": people[0], "status": "present"}]);
+    assert_eq!(
+        take_attendance(&app, &admin, &held, sheet).await.status,
+        200
+    );
+    let before = app.get_as(&admin, &path).await;
+    assert_eq!(before.header("etag"), "\"1\"");
+    let deleted = app
+        .write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/associations/{gone}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let after = app.get_as(&admin, &path).await;
+    assert_eq!(after.json(), json!([]));
+    assert_eq!(after.header("etag"), "\"2\"", "a cached sheet is stale");
+    // Nothing of the session's attendance is left to protect: it may go.
+    let removed = app
+        .write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/training-sessions/{held}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{}", removed.text);
+}

@@ -389,6 +389,15 @@ impl resource::Editable for association::Entity {
             ))
         }
     }
+
+    /// Its people's lines leave the attendance sheets they were on: those sheets change.
+    async fn on_deleted(
+        tx: &Tx,
+        _context: &AuditContext,
+        row: &association::Model,
+    ) -> Result<(), DomainError> {
+        crate::training::attendance::association_deleted(tx, row.id).await
+    }
 }
 
 /// Whether the countries of origin or the SDGs change.

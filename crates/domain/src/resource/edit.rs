@@ -63,6 +63,15 @@ pub trait Editable: Synced {
     fn may_delete(_scope: &CallerScope) -> Result<(), DomainError> {
         Ok(())
     }
+
+    /// What a delete changes elsewhere, in the same transaction (default: nothing).
+    fn on_deleted(
+        _tx: &Tx,
+        _context: &AuditContext,
+        _row: &Self::Model,
+    ) -> impl Future<Output = Result<(), DomainError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// Changes record `id`: `edit` gives its new writable fields from the current ones. A change
@@ -106,5 +115,7 @@ pub async fn delete<E: Editable>(
 ) -> Result<(), DomainError> {
     let current = lock_live::<E>(tx, id, scope).await?;
     E::may_delete(scope)?;
-    soft_delete::<E>(tx, context, current, expected).await
+    let row = current.row().clone();
+    soft_delete::<E>(tx, context, current, expected).await?;
+    E::on_deleted(tx, context, &row).await
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -257,6 +257,26 @@ pub async fn replace(
         lines: lines(tx, session_id, scope).await?,
         version,
     })
+}
+
+/// An association was deleted: its people's lines leave the sheets they were on, so those
+/// sheets get a new version (their `ETag` must not hide the change).
+pub async fn association_deleted(tx: &Tx, association_id: Uuid) -> Result<(), DomainError> {
+    let sheets = sea_orm::sea_query::Query::select()
+        .column(attendance::Column::SessionId)
+        .from(attendance::Entity)
+        .and_where(attendance::Column::AssociationId.eq(association_id))
+        .and_where(attendance::Column::DeletedAt.is_null())
+        .to_owned();
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::AttendanceVersion,
+            Expr::col(session::Column::AttendanceVersion).add(1),
+        )
+        .filter(session::Column::Id.in_subquery(sheets))
+        .exec(tx)
+        .await?;
+    Ok(())
 }
 
 /// One person's row of a register.

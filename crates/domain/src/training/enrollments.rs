@@ -293,8 +293,6 @@ pub async fn create(
         return Err(DomainError::Invalid(errors));
     };
     let module = Module::of(module)?;
-    let facts = facts(tx, &person, &module, None).await?;
-    check_rules(&facts)?;
     let duplicate = enrollment::Entity::find()
         .filter(enrollment::Column::PersonId.eq(person.id))
         .filter(enrollment::Column::ModuleId.eq(module.row.id))
@@ -316,6 +314,8 @@ pub async fn create(
             ),
         )));
     }
+    let facts = facts(tx, &person, &module, None).await?;
+    check_rules(&facts)?;
     let row = enrollment::ActiveModel {
         person_id: Set(person.id),
         association_id: Set(person.association_id),

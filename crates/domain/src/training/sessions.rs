@@ -229,6 +229,7 @@ pub async fn has_attendance(db: &impl ConnectionTrait, id: Uuid) -> Result<bool,
     Ok(attendance::Entity::find()
         .filter(attendance::Column::SessionId.eq(id))
         .filter(attendance::Column::DeletedAt.is_null())
+        .filter(attendance::Column::AssociationId.in_subquery(crate::association::live_ids()))
         .count(db)
         .await?
         > 0)

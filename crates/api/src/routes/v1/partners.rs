@@ -128,7 +128,8 @@ impl Patch for PartnerPatch {
 #[schema(example = json!({
     "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "name": "Brussels Peace Network (demo)",
     "kind": "peacebuilding_org", "country": "BE", "website": "https://peace.demo.example",
-    "contact_email": "info@peace.demo.example", "notes": null, "first_contact_on": "2026-03-12",
+    "contact_email": "info@peace.demo.example", "notes": "Co-hosts the peacebuilding workshop.",
+    "first_contact_on": "2026-03-12",
     "version": 1, "created_at": "2026-11-28T10:00:00Z", "updated_at": "2026-11-28T10:00:00Z"
 }))]
 pub struct PartnerView {
@@ -146,9 +147,11 @@ pub struct PartnerView {
     pub website: Option<String>,
     /// Contact address: only for programme staff (admin, staff).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub contact_email: Option<String>,
     /// Staff's notes (they may name people): only for programme staff (admin, staff).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub notes: Option<String>,
     /// First contact.
     #[schema(required = true)]

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{ApiJson, IfMatch, NoQuery, version_etag};
-use crate::http::{Caching, content_etag, json_with_etag};
+use crate::http::{Caching, content_etag, json_with_etag, vary_accept, written};
 use crate::problem::ApiError;
 use crate::routes::v1::associations::files::csv::neutralise;
 use crate::state::AppState;
@@ -171,7 +171,6 @@ pub async fn get_training_session_attendance(
 #[put("/training-sessions/{id}/attendance")]
 pub async fn put_training_session_attendance(
     caller: Caller,
-    req: HttpRequest,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     if_match: IfMatch,
@@ -198,7 +197,10 @@ pub async fn put_training_session_attendance(
     )
     .await?;
     tx.commit().await?;
-    Ok(sheet_response(&req, sheet))
+    // A write answers with what it stored, never 304.
+    let etag = version_etag(sheet.version);
+    let lines: Vec<SheetLine> = sheet.lines.into_iter().map(SheetLine::from).collect();
+    Ok(written(None, etag, &lines, Caching::NoStore))
 }
 
 /// A column of the register.
@@ -368,7 +370,10 @@ pub fn wants(req: &HttpRequest, media: &str) -> bool {
             .trim()
             .to_ascii_lowercase();
         let q = pieces
-            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="))
+            })
             .find_map(|q| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
         if name == media {
@@ -421,9 +426,15 @@ pub async fn get_module_attendance_register(
                 format!("attachment; filename=\"attendance-{code}.csv\""),
             ))
             .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::VARY, "Accept"))
             .body(body));
     }
-    Ok(json_with_etag(&req, &view, None, Caching::NoStore))
+    Ok(vary_accept(json_with_etag(
+        &req,
+        &view,
+        None,
+        Caching::NoStore,
+    )))
 }
 
 #[cfg(test)]

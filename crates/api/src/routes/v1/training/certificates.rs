@@ -13,7 +13,7 @@ use super::attendance::wants;
 use crate::auth::Caller;
 use crate::documents::certificate as pdf;
 use crate::extract::NoQuery;
-use crate::http::{Caching, content_etag, json_with_etag};
+use crate::http::{Caching, content_etag, json_with_etag, vary_accept};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -137,7 +137,12 @@ pub async fn get_enrollment_certificate(
     let certificate = certificates::certificate(&state.db, *id, &caller.scope()).await?;
     let view = CertificateView::from(certificate);
     if !wants(&req, "application/pdf") {
-        return Ok(json_with_etag(&req, &view, None, Caching::NoStore));
+        return Ok(vary_accept(json_with_etag(
+            &req,
+            &view,
+            None,
+            Caching::NoStore,
+        )));
     }
     let document = pdf::Certificate {
         full_name: view.full_name.clone(),
@@ -167,6 +172,7 @@ pub async fn get_enrollment_certificate(
             ),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, "Accept"))
         .body(bytes))
 }
 

@@ -130,12 +130,15 @@ pub struct ModulePatch {
 pub struct LocalizedTextPatch {
     /// English.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub en: Option<String>,
     /// French.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub fr: Option<String>,
     /// Dutch.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub nl: Option<String>,
 }
 

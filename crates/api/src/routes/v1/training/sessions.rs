@@ -210,6 +210,7 @@ pub struct SessionView {
     pub venue: String,
     /// Facilitators' names: only for callers who may see personal data.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub facilitators: Option<Vec<String>>,
     /// Guest organisations.
     pub guest_partner_ids: Vec<Uuid>,
