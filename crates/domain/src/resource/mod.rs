@@ -16,8 +16,8 @@ pub use self::edit::{Editable, delete, edit};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QuerySelect, TryIntoModel, Value,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel, Value,
 };
 use uuid::Uuid;
 
@@ -63,6 +63,23 @@ pub trait Synced:
     const TYPE: ResourceType;
     /// Its bookkeeping columns.
     const COLUMNS: Columns<Self::Column>;
+}
+
+/// Declares an enum stored as text: its database mapping, serde names (`snake_case`) and schema,
+/// once, where the data lives.
+#[macro_export]
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+    };
 }
 
 /// Declares a sea-orm entity of this module a synced table: its [`Record`] (id, version, owner
@@ -211,6 +228,24 @@ pub async fn lock_live<E: Synced>(
         .ok_or_else(not_found::<E>)?;
     check_owner::<E>(tx, &row, scope).await?;
     Ok(Locked(row))
+}
+
+/// Locks, in one query, every live row that `condition` selects, for writes in this
+/// transaction. For the server's own sweeps over rows whose owner the caller already reached (a
+/// session's attendance lines, the enrolments a change re-versions): no per-row owner check.
+pub async fn lock_live_where<E: Synced>(
+    tx: &Tx,
+    condition: Condition,
+) -> Result<Vec<Locked<E::Model>>, DomainError> {
+    Ok(E::find()
+        .filter(condition)
+        .filter(E::COLUMNS.deleted_at.is_null())
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(Locked)
+        .collect())
 }
 
 /// A record of an association is visible when the caller may see the association and the

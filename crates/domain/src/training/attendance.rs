@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use crate::db::Tx;
 use crate::error::Refusal;
 use crate::person::entity::person;
 use crate::policy::CallerScope;
-use crate::resource::{self, Precondition};
+use crate::resource::{self, Locked, Precondition};
 use crate::{DomainError, FieldError, time};
 
 /// The most lines a sheet has (the largest capacity of a session).
@@ -76,6 +76,13 @@ pub struct Sheet {
     pub version: i32,
 }
 
+/// A session's live lines whose association is live.
+fn live_lines(session_id: Uuid) -> Condition {
+    Condition::all()
+        .add(attendance::Column::SessionId.eq(session_id))
+        .add(attendance::Column::AssociationId.in_subquery(association::live_ids()))
+}
+
 /// The lines of a session's sheet that `scope` sees.
 async fn lines(
     db: &impl ConnectionTrait,
@@ -83,9 +90,8 @@ async fn lines(
     scope: &CallerScope,
 ) -> Result<Vec<attendance::Model>, DomainError> {
     let mut select = attendance::Entity::find()
-        .filter(attendance::Column::SessionId.eq(session_id))
-        .filter(attendance::Column::DeletedAt.is_null())
-        .filter(attendance::Column::AssociationId.in_subquery(association::live_ids()));
+        .filter(live_lines(session_id))
+        .filter(attendance::Column::DeletedAt.is_null());
     if let Some(own) = scope.bound_to {
         select = select.filter(attendance::Column::AssociationId.eq(own));
     }
@@ -175,26 +181,26 @@ pub async fn replace(
             ..Refusal::unprocessable("not_enrolled", "Not enrolled", "", detail)
         }));
     }
-    let existing: HashMap<Uuid, attendance::Model> = lines(tx, session_id, &CallerScope::SYSTEM)
-        .await?
-        .into_iter()
-        .map(|a| (a.person_id, a))
-        .collect();
+    // The sheet's lines, locked in one query (a deleted association's are gone with it).
+    let mut existing: HashMap<Uuid, Locked<attendance::Model>> =
+        resource::lock_live_where::<attendance::Entity>(tx, live_lines(session_id))
+            .await?
+            .into_iter()
+            .map(|a| (a.person_id, a))
+            .collect();
     let mut new = Vec::new();
     let mut touched = Vec::new();
     for entry in entries {
         let Some(enrollment) = enrolled.get(&entry.person_id) else {
             continue;
         };
-        match existing.get(&entry.person_id) {
+        match existing.remove(&entry.person_id) {
             Some(line) => {
-                let locked =
-                    resource::lock_live::<attendance::Entity>(tx, line.id, &CallerScope::SYSTEM)
-                        .await?;
+                let before = line.enrollment_id;
                 let written = resource::update::<attendance::Entity>(
                     tx,
                     context,
-                    locked,
+                    line,
                     &Precondition::None,
                     "updated",
                     false,
@@ -206,7 +212,7 @@ pub async fn replace(
                 )
                 .await?;
                 if written.changed {
-                    touched.extend([line.enrollment_id, enrollment.id]);
+                    touched.extend([before, enrollment.id]);
                 }
             }
             None => {
@@ -227,15 +233,10 @@ pub async fn replace(
     if !new.is_empty() {
         resource::insert_many::<attendance::Entity>(tx, context, new).await?;
     }
-    for (person_id, line) in existing {
-        if !entries.iter().any(|e| e.person_id == person_id) {
-            let locked =
-                resource::lock_live::<attendance::Entity>(tx, line.id, &CallerScope::SYSTEM)
-                    .await?;
-            resource::soft_delete::<attendance::Entity>(tx, context, locked, &Precondition::None)
-                .await?;
-            touched.push(line.enrollment_id);
-        }
+    // Whoever is left was taken off the sheet.
+    for line in existing.into_values() {
+        touched.push(line.enrollment_id);
+        resource::soft_delete::<attendance::Entity>(tx, context, line, &Precondition::None).await?;
     }
     let mut version = session.attendance_version;
     if !touched.is_empty() {

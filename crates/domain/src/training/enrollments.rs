@@ -4,7 +4,8 @@
 //! system.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 
@@ -117,16 +118,24 @@ async fn view(
 /// assessments, the module's figures): their `ETag` moves on and the change feed carries them,
 /// so a client holding an old copy learns that attended days or scores changed.
 pub async fn touch(tx: &Tx, context: &AuditContext, ids: &[Uuid]) -> Result<(), DomainError> {
-    let mut ids = ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    for id in ids {
-        let locked =
-            match resource::lock_live::<enrollment::Entity>(tx, id, &CallerScope::SYSTEM).await {
-                Ok(locked) => locked,
-                Err(DomainError::NotFound(_)) => continue,
-                Err(other) => return Err(other),
-            };
+    if ids.is_empty() {
+        return Ok(());
+    }
+    touch_where(
+        tx,
+        context,
+        Condition::all().add(enrollment::Column::Id.is_in(ids.to_vec())),
+    )
+    .await
+}
+
+/// [`touch`] of every live enrolment `condition` selects (all of a module's, say).
+pub async fn touch_where(
+    tx: &Tx,
+    context: &AuditContext,
+    condition: Condition,
+) -> Result<(), DomainError> {
+    for locked in resource::lock_live_where::<enrollment::Entity>(tx, condition).await? {
         resource::update::<enrollment::Entity>(
             tx,
             context,

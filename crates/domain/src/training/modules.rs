@@ -1,7 +1,8 @@
 //! Modules and their days: seeded with the programme's three, edited and added by staff.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -359,15 +360,12 @@ impl resource::Editable for module::Entity {
         {
             return Ok(());
         }
-        let ids: Vec<Uuid> = enrollment::Entity::find()
-            .filter(enrollment::Column::ModuleId.eq(current.row.id))
-            .filter(enrollment::Column::DeletedAt.is_null())
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        super::enrollments::touch(tx, context, &ids).await
+        super::enrollments::touch_where(
+            tx,
+            context,
+            Condition::all().add(enrollment::Column::ModuleId.eq(current.row.id)),
+        )
+        .await
     }
 }
 

@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, NaiveTime};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -452,15 +452,18 @@ impl resource::Editable for session::Entity {
             return Ok(());
         }
         // The day a module was completed may move with the session's date.
-        let ids: Vec<Uuid> = attendance::Entity::find()
-            .filter(attendance::Column::SessionId.eq(current.row.id))
-            .filter(attendance::Column::DeletedAt.is_null())
-            .all(tx)
-            .await?
-            .into_iter()
-            .map(|a| a.enrollment_id)
-            .collect();
-        super::enrollments::touch(tx, context, &ids).await
+        let attended = sea_orm::sea_query::Query::select()
+            .column(attendance::Column::EnrollmentId)
+            .from(attendance::Entity)
+            .and_where(attendance::Column::SessionId.eq(current.row.id))
+            .and_where(attendance::Column::DeletedAt.is_null())
+            .to_owned();
+        super::enrollments::touch_where(
+            tx,
+            context,
+            Condition::all().add(super::entity::enrollment::Column::Id.in_subquery(attended)),
+        )
+        .await
     }
 }
 
