@@ -52,6 +52,17 @@ pub enum Caching {
     NoStore,
 }
 
+impl Caching {
+    /// `NoStore` when the answer shows personal data (names, contact data) to this caller.
+    pub fn no_store_if(personal: bool) -> Self {
+        if personal {
+            Self::NoStore
+        } else {
+            Self::Allowed
+        }
+    }
+}
+
 fn cache_headers(response: &mut actix_web::HttpResponseBuilder, caching: Caching) {
     if caching == Caching::NoStore {
         response.insert_header((header::CACHE_CONTROL, "no-store"));
@@ -89,6 +100,41 @@ pub fn vary_accept(mut response: HttpResponse) -> HttpResponse {
         actix_web::http::header::HeaderValue::from_static("Accept"),
     );
     response
+}
+
+/// Whether the client prefers `media` to JSON by `Accept`: `media` is listed with a quality
+/// above 0, at least the quality JSON gets (`application/json`, `application/*` or `*/*`).
+pub fn prefers(req: &HttpRequest, media: &str) -> bool {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut media_q: Option<f32> = None;
+    let mut json_q: f32 = 0.0;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let name = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="))
+            })
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if name == media {
+            media_q = Some(media_q.map_or(q, |m| m.max(q)));
+        } else if matches!(name.as_str(), "application/json" | "application/*" | "*/*") {
+            json_q = json_q.max(q);
+        }
+    }
+    media_q.is_some_and(|q| q > 0.0 && q >= json_q)
 }
 
 /// A resource just written: `201 Created` with `Location` (when `location` is given) or
@@ -174,5 +220,25 @@ mod tests {
             next_url(&req, "abc"),
             "/api/v1/countries?priority=true&limit=2&cursor=abc"
         );
+    }
+
+    fn accepts(value: &str, media: &str) -> bool {
+        prefers(
+            &TestRequest::default()
+                .insert_header((header::ACCEPT, value))
+                .to_http_request(),
+            media,
+        )
+    }
+
+    #[test]
+    fn the_preferred_media_type_wins_and_q_zero_refuses() {
+        assert!(accepts("text/csv", "text/csv"));
+        assert!(accepts("application/json;q=0.5, text/csv", "text/csv"));
+        assert!(!accepts("text/csv;q=0", "text/csv"));
+        assert!(!accepts("application/json, text/csv;q=0.5", "text/csv"));
+        assert!(!accepts("*/*", "text/csv"));
+        assert!(!accepts("application/json", "application/pdf"));
+        assert!(accepts("application/pdf, */*;q=0.1", "application/pdf"));
     }
 }

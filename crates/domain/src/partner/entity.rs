@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::changes::ResourceType;
 use crate::policy::Owner;
-use crate::training::entity::stored_enum;
+use crate::stored_enum;
 
 stored_enum!(
     /// What kind of organisation a partner is.

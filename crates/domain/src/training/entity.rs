@@ -1,20 +1,6 @@
 //! The training tables: modules, sessions, enrolments, attendance and assessments.
 
-/// Declares a text-stored enum with its database mapping, serde names and schema once.
-macro_rules! stored_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash,
-            sea_orm::EnumIter, sea_orm::DeriveActiveEnum,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-        )]
-        #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-    };
-}
-pub(crate) use stored_enum;
+use crate::stored_enum;
 
 stored_enum!(
     /// Where a training session stands.

@@ -189,15 +189,6 @@ fn staff(caller: &Caller) -> bool {
     scope.personal_data && scope.bound_to.is_none()
 }
 
-/// Contact addresses may name a person: answers that carry one are not stored by caches.
-fn caching(contact: bool) -> Caching {
-    if contact {
-        Caching::NoStore
-    } else {
-        Caching::Allowed
-    }
-}
-
 /// The location of a partner.
 pub fn location(id: Uuid) -> String {
     format!("/api/v1/partners/{id}")
@@ -236,7 +227,7 @@ pub async fn list_partners(
     Ok(page_response(
         &req,
         page.map(|p| PartnerView::of(p, contact)),
-        caching(contact),
+        Caching::no_store_if(contact),
     ))
 }
 
@@ -268,7 +259,7 @@ pub async fn create_partner(
         Some(location(created.id)),
         version_etag(created.version),
         &PartnerView::of(created, contact),
-        caching(contact),
+        Caching::no_store_if(contact),
     ))
 }
 
@@ -300,7 +291,7 @@ pub async fn get_partner(
         &req,
         &PartnerView::of(found, contact),
         Some(etag),
-        caching(contact),
+        Caching::no_store_if(contact),
     ))
 }
 
@@ -349,7 +340,7 @@ pub async fn update_partner(
         None,
         version_etag(updated.row.version),
         &PartnerView::of(updated.row, contact),
-        caching(contact),
+        Caching::no_store_if(contact),
     ))
 }
 

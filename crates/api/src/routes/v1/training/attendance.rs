@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{ApiJson, IfMatch, NoQuery, version_etag};
-use crate::http::{Caching, content_etag, json_with_etag, vary_accept, written};
+use crate::http::{Caching, content_etag, json_with_etag, prefers, vary_accept, written};
 use crate::problem::ApiError;
 use crate::routes::v1::associations::files::csv::neutralise;
 use crate::state::AppState;
@@ -350,41 +350,6 @@ fn register_csv(view: &RegisterView, names: bool) -> Result<Vec<u8>, ApiError> {
     Ok(bytes)
 }
 
-/// Whether the client prefers `media` to JSON by `Accept`: `media` is listed with a quality
-/// above 0, at least the quality JSON gets (`application/json`, `application/*` or `*/*`).
-pub fn wants(req: &HttpRequest, media: &str) -> bool {
-    let Some(accept) = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let mut media_q: Option<f32> = None;
-    let mut json_q: f32 = 0.0;
-    for part in accept.split(',') {
-        let mut pieces = part.split(';');
-        let name = pieces
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        let q = pieces
-            .filter_map(|p| {
-                let p = p.trim();
-                p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="))
-            })
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        if name == media {
-            media_q = Some(media_q.map_or(q, |m| m.max(q)));
-        } else if matches!(name.as_str(), "application/json" | "application/*" | "*/*") {
-            json_q = json_q.max(q);
-        }
-    }
-    media_q.is_some_and(|q| q > 0.0 && q >= json_q)
-}
-
 /// Read a module's attendance register.
 ///
 /// The register trainers keep: one row per enrolled person, one column per module day, with
@@ -416,7 +381,7 @@ pub async fn get_module_attendance_register(
     let register = attendance::register(&state.db, *id, &scope).await?;
     let code = register.module.row.code.clone();
     let view = RegisterView::from(register);
-    if wants(&req, "text/csv") {
+    if prefers(&req, "text/csv") {
         let body = register_csv(&view, scope.personal_data)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
@@ -435,31 +400,4 @@ pub async fn get_module_attendance_register(
         None,
         Caching::NoStore,
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use actix_web::test::TestRequest;
-
-    use super::*;
-
-    fn accepts(value: &str, media: &str) -> bool {
-        wants(
-            &TestRequest::default()
-                .insert_header((header::ACCEPT, value))
-                .to_http_request(),
-            media,
-        )
-    }
-
-    #[test]
-    fn the_preferred_media_type_wins_and_q_zero_refuses() {
-        assert!(accepts("text/csv", "text/csv"));
-        assert!(accepts("application/json;q=0.5, text/csv", "text/csv"));
-        assert!(!accepts("text/csv;q=0", "text/csv"));
-        assert!(!accepts("application/json, text/csv;q=0.5", "text/csv"));
-        assert!(!accepts("*/*", "text/csv"));
-        assert!(!accepts("application/json", "application/pdf"));
-        assert!(accepts("application/pdf, */*;q=0.1", "application/pdf"));
-    }
 }

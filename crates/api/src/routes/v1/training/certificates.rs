@@ -9,11 +9,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::attendance::wants;
 use crate::auth::Caller;
 use crate::documents::certificate as pdf;
 use crate::extract::NoQuery;
-use crate::http::{Caching, content_etag, json_with_etag, vary_accept};
+use crate::http::{Caching, content_etag, json_with_etag, prefers, vary_accept};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -136,7 +135,7 @@ pub async fn get_enrollment_certificate(
 ) -> Result<HttpResponse, ApiError> {
     let certificate = certificates::certificate(&state.db, *id, &caller.scope()).await?;
     let view = CertificateView::from(certificate);
-    if !wants(&req, "application/pdf") {
+    if !prefers(&req, "application/pdf") {
         return Ok(vary_accept(json_with_etag(
             &req,
             &view,

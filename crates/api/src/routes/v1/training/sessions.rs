@@ -226,15 +226,6 @@ pub struct SessionView {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Facilitators are named: answers that name them are not stored by caches.
-fn caching(names: bool) -> Caching {
-    if names {
-        Caching::NoStore
-    } else {
-        Caching::Allowed
-    }
-}
-
 impl SessionView {
     fn of(s: Session, names: bool) -> Self {
         Self {
@@ -329,7 +320,7 @@ pub async fn list_training_sessions(
     Ok(page_response(
         &req,
         page.map(|s| SessionView::of(s, names)),
-        caching(names),
+        Caching::no_store_if(names),
     ))
 }
 
@@ -431,7 +422,7 @@ pub async fn create_training_session(
         Some(location(created.row.id)),
         version_etag(created.row.version),
         &SessionView::of(created, names),
-        caching(names),
+        Caching::no_store_if(names),
     ))
 }
 
@@ -463,7 +454,7 @@ pub async fn get_training_session(
         &req,
         &SessionView::of(found, names),
         Some(etag),
-        caching(names),
+        Caching::no_store_if(names),
     ))
 }
 
@@ -514,7 +505,7 @@ pub async fn update_training_session(
         None,
         version_etag(updated.row.row.version),
         &SessionView::of(updated.row, names),
-        caching(names),
+        Caching::no_store_if(names),
     ))
 }
 
