@@ -171,32 +171,50 @@ fn association_body(name: &str) -> Value {
 
 const STALE: &[(u16, &str)] = &[(412, "precondition_failed")];
 
+/// N merge patches of the record at `path`, all holding version 1, each setting `field` to
+/// `value(i)`: exactly one wins, its value is stored at version 2, and the feed (type `kind`)
+/// holds the create and one update.
+async fn patch_race(
+    app: &TestApp,
+    admin: &str,
+    kind: &str,
+    path: &str,
+    field: &str,
+    value: impl Fn(usize) -> Value,
+) {
+    let shots = (0..N)
+        .map(|i| {
+            Shot::new(Method::PATCH, path, Some(admin))
+                .merge(json!({ field: value(i) }))
+                .if_match("\"1\"")
+        })
+        .collect();
+    let replies = fire(app, shots).await;
+    let winner = one_winner(&replies, 200, STALE);
+    assert_eq!(replies[winner].header("etag"), "\"2\"");
+    assert_eq!(replies[winner].json()[field], value(winner));
+
+    let now = get_ok(app, admin, path).await;
+    assert_eq!(now["version"], 2);
+    assert_eq!(now[field], value(winner), "the winner's value is stored");
+    let id = path.rsplit('/').next().expect("id");
+    assert_eq!(
+        feed_rows(app, admin, kind, id).await,
+        upserts(1..=2),
+        "create and one update"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_patches_of_one_association_version_have_exactly_one_winner() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let id = app.create_association(&admin, "Race Patch").await;
     let path = format!("/api/v1/associations/{id}");
-    let shots = (0..N)
-        .map(|i| {
-            Shot::new(Method::PATCH, &path, Some(&admin))
-                .merge(json!({"member_count": i}))
-                .if_match("\"1\"")
-        })
-        .collect();
-    let replies = fire(&app, shots).await;
-    let winner = one_winner(&replies, 200, STALE);
-    assert_eq!(replies[winner].header("etag"), "\"2\"");
-    assert_eq!(replies[winner].json()["member_count"], winner);
-
-    let now = get_ok(&app, &admin, &path).await;
-    assert_eq!(now["version"], 2);
-    assert_eq!(now["member_count"], winner, "the winner's value is stored");
-    assert_eq!(
-        feed_rows(&app, &admin, "association", &id).await,
-        upserts(1..=2),
-        "create and one update"
-    );
+    patch_race(&app, &admin, "association", &path, "member_count", |i| {
+        json!(i)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -239,22 +257,11 @@ async fn parallel_patches_of_one_person_version_have_exactly_one_winner() {
         json!({"first_name": "Awa", "last_name": "Diallo", "gender": "female"}),
     )
     .await;
-    let id = person["id"].as_str().expect("id").to_owned();
-    let path = format!("/api/v1/people/{id}");
-    let shots = (0..N)
-        .map(|i| {
-            Shot::new(Method::PATCH, &path, Some(&admin))
-                .merge(json!({"role_in_association": format!("role {i}")}))
-                .if_match("\"1\"")
-        })
-        .collect();
-    let replies = fire(&app, shots).await;
-    let winner = one_winner(&replies, 200, STALE);
-
-    let now = get_ok(&app, &admin, &path).await;
-    assert_eq!(now["version"], 2);
-    assert_eq!(now["role_in_association"], format!("role {winner}"));
-    assert_eq!(feed_rows(&app, &admin, "person", &id).await, upserts(1..=2));
+    let path = format!("/api/v1/people/{}", person["id"].as_str().expect("id"));
+    patch_race(&app, &admin, "person", &path, "role_in_association", |i| {
+        json!(format!("role {i}"))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -272,25 +279,14 @@ async fn parallel_patches_of_one_funding_application_version_have_exactly_one_wi
         }),
     )
     .await;
-    let id = application["id"].as_str().expect("id").to_owned();
-    let path = format!("/api/v1/funding-applications/{id}");
-    let shots = (0..N)
-        .map(|i| {
-            Shot::new(Method::PATCH, &path, Some(&admin))
-                .merge(json!({"funder": format!("Funder {i}")}))
-                .if_match("\"1\"")
-        })
-        .collect();
-    let replies = fire(&app, shots).await;
-    let winner = one_winner(&replies, 200, STALE);
-
-    let now = get_ok(&app, &admin, &path).await;
-    assert_eq!(now["version"], 2);
-    assert_eq!(now["funder"], format!("Funder {winner}"));
-    assert_eq!(
-        feed_rows(&app, &admin, "funding_application", &id).await,
-        upserts(1..=2)
+    let path = format!(
+        "/api/v1/funding-applications/{}",
+        application["id"].as_str().expect("id")
     );
+    patch_race(&app, &admin, "funding_application", &path, "funder", |i| {
+        json!(format!("Funder {i}"))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
