@@ -508,3 +508,22 @@ async fn a_deleted_associations_lines_leave_the_sheet_with_a_new_version() {
         .await;
     assert_eq!(removed.status, 204, "{}", removed.text);
 }
+
+#[tokio::test]
+async fn an_oversized_sheet_is_refused_whole() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let held = session(&app, &admin, M3, 1, "2026-08-03", "held").await;
+    let lines: Vec<_> = (0..501)
+        .map(|_| json!({"person_id": uuid::Uuid::now_v7(), "status": "present"}))
+        .collect();
+    let refused = take_attendance(&app, &admin, &held, json!(lines))
+        .await
+        .assert_problem(422, "validation_failed");
+    assert!(
+        refused["errors"][0]["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("500")
+    );
+}

@@ -181,3 +181,36 @@ async fn association_users_and_bound_clients_see_their_own_enrolments_only() {
         .await
         .assert_problem(403, "forbidden");
 }
+
+#[tokio::test]
+async fn a_deleted_person_is_not_enrolled_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let home = association_in(&app, &admin, "Gone Person", "selected").await;
+    let rep = person(&app, &admin, &home, "Awa", "Gone", true).await;
+    let enrolment = enrolled(&app, &admin, &rep, M1).await;
+    let path = format!("/api/v1/enrollments/{enrolment}");
+    let withdrawn = app
+        .patch_as(&admin, &path, json!({"status": "withdrawn"}), None)
+        .await;
+    assert_eq!(withdrawn.status, 200);
+    let deleted = app
+        .write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/people/{rep}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let refused = app
+        .patch_as(&admin, &path, json!({"status": "enrolled"}), None)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["pointer"], "/status");
+    // Nor enrolled anew.
+    enrol(&app, &admin, &rep, M2)
+        .await
+        .assert_problem(422, "validation_failed");
+}

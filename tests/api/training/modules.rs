@@ -191,3 +191,80 @@ async fn partners_have_unique_names_and_hide_their_contact_from_viewers() {
         .await
         .assert_problem(400, "invalid_parameter");
 }
+
+#[tokio::test]
+async fn bad_paths_of_partners_and_sessions_are_named() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let mut ids = Vec::new();
+    for name in ["First Partner", "Second Partner"] {
+        let reply = app
+            .post_json(
+                Some(&admin),
+                "/api/v1/partners",
+                json!({"name": name, "kind": "ngo"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        ids.push(reply.json()["id"].as_str().expect("id").to_owned());
+    }
+    app.patch_as(
+        &admin,
+        &format!("/api/v1/partners/{}", ids[1]),
+        json!({"name": "first partner"}),
+        None,
+    )
+    .await
+    .assert_problem(409, "conflict");
+
+    // A time that is not HH:MM, and an end before the start.
+    let mut body = super::session_body(M1, 1, "2027-01-11", "planned");
+    body["starts_at"] = json!("9:30");
+    let bad = app
+        .post_json(Some(&admin), "/api/v1/training-sessions", body)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(bad["errors"][0]["pointer"], "/starts_at");
+    let mut body = super::session_body(M1, 1, "2027-01-11", "planned");
+    body["ends_at"] = json!("08:00");
+    let bad = app
+        .post_json(Some(&admin), "/api/v1/training-sessions", body)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(bad["errors"][0]["pointer"], "/ends_at");
+
+    // A session keeps a guest whose partner was deleted, and stays editable.
+    let mut body = super::session_body(M1, 1, "2027-01-12", "planned");
+    body["guest_partner_ids"] = json!([ids[0]]);
+    let sitting = app
+        .post_json(Some(&admin), "/api/v1/training-sessions", body)
+        .await;
+    assert_eq!(sitting.status, 201, "{}", sitting.text);
+    let path = sitting.header("location").to_owned();
+    let gone = app
+        .write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/partners/{}", ids[0]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 204);
+    let edited = app
+        .patch_as(&admin, &path, json!({"capacity": 12}), None)
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(edited.json()["guest_partner_ids"], json!([ids[0]]));
+    // A new guest must still be a live partner.
+    let refused = app
+        .patch_as(
+            &admin,
+            &path,
+            json!({"guest_partner_ids": [ids[0], uuid::Uuid::now_v7()]}),
+            None,
+        )
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["pointer"], "/guest_partner_ids/1");
+}

@@ -354,7 +354,11 @@ pub async fn calendar(
         .order_by_asc(session::Column::Id)
         .all(db)
         .await?;
+    let mut ids: Vec<Uuid> = rows.iter().map(|r| r.module_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let modules: Vec<Module> = module::Entity::find()
+        .filter(module::Column::Id.is_in(ids))
         .all(db)
         .await?
         .into_iter()

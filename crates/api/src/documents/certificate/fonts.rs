@@ -77,6 +77,12 @@ pub(super) struct Fonts {
 }
 
 impl Fonts {
+    /// The fonts, parsed once for the life of the process (every certificate uses them).
+    pub(super) fn shared() -> Result<&'static Self, String> {
+        static FONTS: std::sync::OnceLock<Result<Fonts, String>> = std::sync::OnceLock::new();
+        FONTS.get_or_init(Self::load).as_ref().map_err(Clone::clone)
+    }
+
     pub(super) fn load() -> Result<Self, String> {
         Ok(Self {
             regular: Face::load(REGULAR_TTF, "DejaVuSans.ttf")?,

@@ -81,8 +81,8 @@ pub struct Certificate {
 /// Returns a message when the embedded font cannot be read or the PDF cannot
 /// be written; neither depends on the certificate's contents.
 pub fn render_pdf(certificate: &Certificate) -> Result<Vec<u8>, String> {
-    let fonts = Fonts::load()?;
-    let placed = layout(certificate, &fonts);
+    let fonts = Fonts::shared()?;
+    let placed = layout(certificate, fonts);
 
     let mut document = Document::new();
     document.set_metadata(
