@@ -13,11 +13,12 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch,
-    apply_merge_patch, non_null, nullable, version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch, non_null,
+    nullable, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
+use crate::routes::v1::edit::{Fields, merge_patch};
 use crate::state::AppState;
 
 /// Registers the funding-application operations.
@@ -95,8 +96,8 @@ pub struct FundingBody {
     pub amount_granted: Option<Amount>,
 }
 
-impl FundingBody {
-    fn input(&self) -> FundingInput {
+impl Fields<FundingInput> for FundingBody {
+    fn into_input(self) -> FundingInput {
         FundingInput {
             call_title: self.call_title.clone(),
             funder: self.funder.clone(),
@@ -270,7 +271,7 @@ pub async fn create_funding_application(
     id: web::Path<Uuid>,
     body: ApiJson<FundingBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner()?.input();
+    let input = body.into_inner()?.into_input();
     let tx = db::begin_write(&state.db).await?;
     let created = funding::create(&tx, &caller.audit, *id, &input, &caller.scope()).await?;
     tx.commit().await?;
@@ -342,15 +343,8 @@ pub async fn update_funding_application(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<funding::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |current| apply_merge_patch(&FundingBody::from_input(current), &patch).map(|b| b.input()),
-    )
-    .await?;
+    let updated =
+        merge_patch::<funding::Entity, FundingBody>(&tx, &caller, *id, &if_match, &patch).await?;
     tx.commit().await?;
     Ok(written(
         None,

@@ -7,6 +7,7 @@ pub mod associations;
 pub mod audit_log;
 pub mod auth;
 pub mod changes;
+pub mod edit;
 pub mod funding;
 pub mod partners;
 pub mod people;

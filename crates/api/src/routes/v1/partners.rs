@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, apply_merge_patch,
-    non_null, nullable, version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Patch, non_null, nullable,
+    version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
+use crate::routes::v1::edit::{Fields, merge_patch};
 use crate::state::AppState;
 
 /// Registers the partner operations.
@@ -58,8 +59,8 @@ pub struct PartnerBody {
     pub first_contact_on: Option<NaiveDate>,
 }
 
-impl PartnerBody {
-    fn input(&self) -> PartnerInput {
+impl Fields<PartnerInput> for PartnerBody {
+    fn into_input(self) -> PartnerInput {
         PartnerInput {
             name: self.name.clone(),
             kind: self.kind,
@@ -250,7 +251,7 @@ pub async fn create_partner(
     state: web::Data<AppState>,
     body: ApiJson<PartnerBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner()?.input();
+    let input = body.into_inner()?.into_input();
     let tx = db::begin_write(&state.db).await?;
     let created = partner::create(&tx, &caller.audit, &input).await?;
     tx.commit().await?;
@@ -325,15 +326,8 @@ pub async fn update_partner(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<partner::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |current| apply_merge_patch(&PartnerBody::from_input(current), &patch).map(|b| b.input()),
-    )
-    .await?;
+    let updated =
+        merge_patch::<partner::Entity, PartnerBody>(&tx, &caller, *id, &if_match, &patch).await?;
     tx.commit().await?;
     let contact = staff(&caller);
     Ok(written(

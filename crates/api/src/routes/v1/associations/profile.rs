@@ -11,11 +11,10 @@ use uuid::Uuid;
 
 use super::schema::{AssociationBody, AssociationPatch, AssociationView};
 use crate::auth::Caller;
-use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, apply_merge_patch, version_etag,
-};
+use crate::extract::{ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, version_etag};
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::{ApiError, ProblemItem, parameter_error};
+use crate::routes::v1::edit::merge_patch;
 use crate::schema::{CountryCode, SdgNumber};
 use crate::state::AppState;
 
@@ -295,18 +294,9 @@ pub async fn update_association(
     let patch = body.into_document()?;
     let scope = caller.scope();
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<registry::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &scope,
-        |current| {
-            apply_merge_patch(&AssociationBody::from_input(current), &patch)
-                .map(AssociationBody::into_input)
-        },
-    )
-    .await?;
+    let updated =
+        merge_patch::<registry::Entity, AssociationBody>(&tx, &caller, *id, &if_match, &patch)
+            .await?;
     tx.commit().await?;
     Ok(answer_written(updated.row, false, &scope))
 }

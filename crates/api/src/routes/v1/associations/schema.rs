@@ -250,6 +250,16 @@ pub struct AssociationBody {
     pub publication_consent: Option<PublicationConsent>,
 }
 
+impl crate::routes::v1::edit::Fields<registry::AssociationInput> for AssociationBody {
+    fn from_input(input: registry::AssociationInput) -> Self {
+        Self::from_input(input)
+    }
+
+    fn into_input(self) -> registry::AssociationInput {
+        Self::into_input(self)
+    }
+}
+
 impl AssociationBody {
     /// The domain input.
     pub fn into_input(self) -> registry::AssociationInput {

@@ -14,11 +14,11 @@ use uuid::Uuid;
 use self::schema::{PersonBody, PersonPatch, PersonUpsert, PersonView};
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, apply_merge_patch,
-    version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::{ApiError, ProblemItem};
+use crate::routes::v1::edit::merge_patch;
 use crate::state::AppState;
 
 /// Registers the people operations.
@@ -241,15 +241,8 @@ pub async fn update_person(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<person::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |current| apply_merge_patch(&PersonBody::from_input(current), &patch).map(|b| b.input()),
-    )
-    .await?;
+    let updated =
+        merge_patch::<person::Entity, PersonBody>(&tx, &caller, *id, &if_match, &patch).await?;
     // The answer shows the whole person, contact data the patch did not send included: a
     // disclosure like a read's.
     if caller.scope().personal_data {

@@ -63,6 +63,16 @@ pub struct PersonBody {
 #[schema(pattern = "^[A-Za-z]{2,3}$", example = "fr")]
 pub struct LanguageCode(pub String);
 
+impl crate::routes::v1::edit::Fields<person::PersonInput> for PersonBody {
+    fn from_input(input: person::PersonInput) -> Self {
+        Self::from_input(input)
+    }
+
+    fn into_input(self) -> person::PersonInput {
+        self.input()
+    }
+}
+
 impl PersonBody {
     /// The domain input.
     pub fn input(&self) -> person::PersonInput {

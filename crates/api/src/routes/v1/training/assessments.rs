@@ -2,20 +2,19 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use empower_domain::db;
 use empower_domain::training::AssessmentKind;
 use empower_domain::training::assessments::{self, AssessmentInput};
 use empower_domain::training::entity::assessment::Model;
-use empower_domain::{db, resource};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::extract::{
-    ApiJson, IfMatch, MergePatch, NoQuery, Patch, apply_merge_patch, non_null, version_etag,
-};
+use crate::extract::{ApiJson, IfMatch, MergePatch, NoQuery, Patch, non_null, version_etag};
 use crate::http::{Caching, json_with_etag, written};
 use crate::problem::ApiError;
+use crate::routes::v1::edit::{Fields, merge_patch};
 use crate::state::AppState;
 
 /// A new assessment.
@@ -32,8 +31,8 @@ pub struct AssessmentBody {
     pub taken_on: NaiveDate,
 }
 
-impl AssessmentBody {
-    fn input(&self) -> AssessmentInput {
+impl Fields<AssessmentInput> for AssessmentBody {
+    fn into_input(self) -> AssessmentInput {
         AssessmentInput {
             kind: self.kind,
             score: self.score,
@@ -175,7 +174,7 @@ pub async fn create_enrollment_assessment(
     id: web::Path<Uuid>,
     body: ApiJson<AssessmentBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner()?.input();
+    let input = body.into_inner()?.into_input();
     let tx = db::begin_write(&state.db).await?;
     let created = assessments::create(&tx, &caller.audit, *id, &input, &caller.scope()).await?;
     tx.commit().await?;
@@ -247,17 +246,9 @@ pub async fn update_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<assessments::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |current| {
-            apply_merge_patch(&AssessmentBody::from_input(current), &patch).map(|b| b.input())
-        },
-    )
-    .await?;
+    let updated =
+        merge_patch::<assessments::Entity, AssessmentBody>(&tx, &caller, *id, &if_match, &patch)
+            .await?;
     tx.commit().await?;
     Ok(written(
         None,

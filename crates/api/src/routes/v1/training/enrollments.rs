@@ -3,9 +3,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use empower_domain::db;
 use empower_domain::training::EnrollmentStatus;
 use empower_domain::training::enrollments::{self, Enrollment, EnrollmentFilter, EnrollmentInput};
-use empower_domain::{db, resource};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use crate::extract::{
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
+use crate::routes::v1::edit::{Fields, merge_patch};
 use crate::state::AppState;
 
 /// A new enrolment.
@@ -65,6 +66,16 @@ impl Patch for EnrollmentPatch {
 #[derive(Debug, Serialize, Deserialize)]
 struct StatusOnly {
     status: EnrollmentStatus,
+}
+
+impl Fields<EnrollmentStatus> for StatusOnly {
+    fn from_input(status: EnrollmentStatus) -> Self {
+        Self { status }
+    }
+
+    fn into_input(self) -> EnrollmentStatus {
+        self.status
+    }
 }
 
 /// An enrolment as read.
@@ -290,17 +301,9 @@ pub async fn update_enrollment(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<enrollments::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |status| {
-            crate::extract::apply_merge_patch(&StatusOnly { status }, &patch).map(|s| s.status)
-        },
-    )
-    .await?;
+    let updated =
+        merge_patch::<enrollments::Entity, StatusOnly>(&tx, &caller, *id, &if_match, &patch)
+            .await?;
     tx.commit().await?;
     Ok(written(
         None,

@@ -2,20 +2,21 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use empower_domain::db;
 use empower_domain::localized::LocalizedText;
 use empower_domain::training::{Module, ModuleDay, ModuleInput, modules};
-use empower_domain::{db, resource};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch,
-    apply_merge_patch, non_null, version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoParams, NoQuery, PageParams, Patch, non_null,
+    version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
+use crate::routes::v1::edit::{Fields, merge_patch};
 use crate::state::AppState;
 
 fn default_pct() -> i32 {
@@ -62,8 +63,8 @@ pub struct ModuleBody {
     pub days: Vec<ModuleDay>,
 }
 
-impl ModuleBody {
-    fn input(&self) -> ModuleInput {
+impl Fields<ModuleInput> for ModuleBody {
+    fn into_input(self) -> ModuleInput {
         ModuleInput {
             code: self.code.clone(),
             title: self.title.clone(),
@@ -261,7 +262,7 @@ pub async fn create_module(
     state: web::Data<AppState>,
     body: ApiJson<ModuleBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner()?.input();
+    let input = body.into_inner()?.into_input();
     let tx = db::begin_write(&state.db).await?;
     let created = modules::create(&tx, &caller.audit, &input).await?;
     tx.commit().await?;
@@ -335,15 +336,8 @@ pub async fn update_module(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<modules::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |current| apply_merge_patch(&ModuleBody::from_input(current), &patch).map(|b| b.input()),
-    )
-    .await?;
+    let updated =
+        merge_patch::<modules::Entity, ModuleBody>(&tx, &caller, *id, &if_match, &patch).await?;
     tx.commit().await?;
     Ok(written(
         None,

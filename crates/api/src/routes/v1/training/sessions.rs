@@ -2,9 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use empower_domain::db;
 use empower_domain::training::SessionStatus;
 use empower_domain::training::sessions::{self, Session, SessionFilter, SessionInput};
-use empower_domain::{db, resource};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -12,11 +12,12 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::documents::calendar;
 use crate::extract::{
-    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Params, Patch, apply_merge_patch,
-    non_null, version_etag,
+    ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, Params, Patch, non_null,
+    version_etag,
 };
 use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
 use crate::problem::ApiError;
+use crate::routes::v1::edit::{Fields, merge_patch};
 use crate::state::AppState;
 
 /// A local wall-clock time in Brussels, `HH:MM` (seconds accepted and dropped).
@@ -101,8 +102,8 @@ fn planned() -> SessionStatus {
     SessionStatus::Planned
 }
 
-impl SessionBody {
-    fn input(&self) -> SessionInput {
+impl Fields<SessionInput> for SessionBody {
+    fn into_input(self) -> SessionInput {
         SessionInput {
             module_id: self.module_id,
             day_number: self.day_number,
@@ -413,7 +414,7 @@ pub async fn create_training_session(
     state: web::Data<AppState>,
     body: ApiJson<SessionBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner()?.input();
+    let input = body.into_inner()?.into_input();
     let tx = db::begin_write(&state.db).await?;
     let created = sessions::create(&tx, &caller.audit, &input).await?;
     tx.commit().await?;
@@ -490,15 +491,8 @@ pub async fn update_training_session(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let updated = resource::edit::<sessions::Entity, _>(
-        &tx,
-        &caller.audit,
-        *id,
-        &if_match.0,
-        &caller.scope(),
-        |current| apply_merge_patch(&SessionBody::from_input(current), &patch).map(|b| b.input()),
-    )
-    .await?;
+    let updated =
+        merge_patch::<sessions::Entity, SessionBody>(&tx, &caller, *id, &if_match, &patch).await?;
     tx.commit().await?;
     let names = caller.scope().personal_data;
     Ok(written(
