@@ -31,6 +31,18 @@ pub fn check_date(day: NaiveDate, pointer: &str) -> Result<NaiveDate, FieldError
     }
 }
 
+/// Refuses a date after `today` (something that already happened), or outside the range.
+pub fn check_past_date(
+    day: NaiveDate,
+    today: NaiveDate,
+    pointer: &str,
+) -> Result<NaiveDate, FieldError> {
+    if day > today {
+        return Err(FieldError::new(pointer, "must not be in the future"));
+    }
+    check_date(day, pointer)
+}
+
 /// Refuses a time whose date is outside [`EARLIEST`]..=[`LATEST`].
 pub fn check_instant(at: DateTime<Utc>, pointer: &str) -> Result<DateTime<Utc>, FieldError> {
     check_date(at.date_naive(), pointer).map(|_| at)

@@ -120,12 +120,11 @@ pub fn check(input: &FundingInput, today: NaiveDate) -> Result<Valid, Vec<FieldE
             "/submitted_on",
             "is required once the application is submitted",
         )),
-        Some(day) if day > today => errors.push(FieldError::new(
-            "/submitted_on",
-            "must not be in the future",
-        )),
         Some(day) => {
-            text::collect(&mut errors, time::check_date(day, "/submitted_on"));
+            text::collect(
+                &mut errors,
+                time::check_past_date(day, today, "/submitted_on"),
+            );
         }
         None => {}
     }

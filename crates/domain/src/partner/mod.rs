@@ -126,14 +126,10 @@ pub fn check(
     )
     .flatten();
     if let Some(day) = input.first_contact_on {
-        if day > today {
-            errors.push(FieldError::new(
-                "/first_contact_on",
-                "must not be in the future",
-            ));
-        } else {
-            text::collect(&mut errors, time::check_date(day, "/first_contact_on"));
-        }
+        text::collect(
+            &mut errors,
+            time::check_past_date(day, today, "/first_contact_on"),
+        );
     }
     match name {
         Some(name) if errors.is_empty() => Ok(Valid {

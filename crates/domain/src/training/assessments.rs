@@ -38,11 +38,10 @@ pub fn check(
     if !(0..=100).contains(&input.score) {
         errors.push(FieldError::new("/score", "must be 0 to 100"));
     }
-    if input.taken_on > today {
-        errors.push(FieldError::new("/taken_on", "must not be in the future"));
-    } else {
-        text::collect(&mut errors, time::check_date(input.taken_on, "/taken_on"));
-    }
+    text::collect(
+        &mut errors,
+        time::check_past_date(input.taken_on, today, "/taken_on"),
+    );
     if errors.is_empty() {
         Ok(input.clone())
     } else {
