@@ -12,6 +12,7 @@ mod m20261128_000007_name_skeletons;
 mod m20261128_000008_retire_unused_scopes;
 mod m20261128_000009_throttle_pending;
 pub mod m20261128_000010_training;
+mod m20261128_000011_restitutions;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_retire_unused_scopes::Migration),
             Box::new(m20261128_000009_throttle_pending::Migration),
             Box::new(m20261128_000010_training::Migration),
+            Box::new(m20261128_000011_restitutions::Migration),
         ]
     }
 }

@@ -67,6 +67,10 @@ pub enum ResourceType {
     Attendance,
     /// A pre- or post-training assessment of an enrolment (owned through its association).
     Assessment,
+    /// A cascade session an association runs for its members (owned by the association).
+    Restitution,
+    /// A link or file backing a restitution's report (owned through its association).
+    RestitutionEvidence,
 }
 
 impl ResourceType {
@@ -82,6 +86,8 @@ impl ResourceType {
             Self::Enrollment => "enrollment",
             Self::Attendance => "attendance",
             Self::Assessment => "assessment",
+            Self::Restitution => "restitution",
+            Self::RestitutionEvidence => "restitution_evidence",
         }
     }
 
@@ -97,6 +103,8 @@ impl ResourceType {
             Self::Enrollment => "enrollment",
             Self::Attendance => "attendance record",
             Self::Assessment => "assessment",
+            Self::Restitution => "restitution",
+            Self::RestitutionEvidence => "evidence item",
         }
     }
 
@@ -112,6 +120,8 @@ impl ResourceType {
             Self::Enrollment => "enrollments",
             Self::Attendance => "attendance",
             Self::Assessment => "assessments",
+            Self::Restitution => "restitutions",
+            Self::RestitutionEvidence => "restitution_evidence",
         }
     }
 

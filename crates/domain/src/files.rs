@@ -1,0 +1,272 @@
+//! Uploaded files (restitution evidence), kept outside the database under their content hash.
+//!
+//! A file is written to a temporary name in the same directory, flushed, and renamed into place,
+//! so a crash never leaves a half file under a real name. Files are written and removed only
+//! inside a write transaction ([`Tx`]): writers are serialised (one at a time, across server
+//! processes on PostgreSQL), so while one holds the lock no other is between writing a file and
+//! committing the row that names it. The row commits only after its file is in place; a crash
+//! between the two leaves a file no row names, which [`FileStore::sweep`] removes at start.
+
+use std::collections::HashSet;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::DomainError;
+use crate::db::Tx;
+use crate::restitution::entity::evidence;
+
+/// The largest file accepted: 10 MiB.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+const TEMP_SUFFIX: &str = ".part";
+
+/// A type of file the API accepts, recognised from its first bytes (never from its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    /// `%PDF-`.
+    Pdf,
+    /// `FF D8 FF`.
+    Jpeg,
+    /// The PNG signature.
+    Png,
+}
+
+impl FileType {
+    /// Every accepted type.
+    pub const ALL: [Self; 3] = [Self::Pdf, Self::Jpeg, Self::Png];
+
+    /// Recognises a file from its content.
+    pub fn sniff(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(b"%PDF-") {
+            Some(Self::Pdf)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Self::Jpeg)
+        } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+            Some(Self::Png)
+        } else {
+            None
+        }
+    }
+
+    /// Its media type.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+        }
+    }
+
+    /// Its usual extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+        }
+    }
+}
+
+/// What a sweep removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Temporary files left by an interrupted write.
+    pub partial: usize,
+    /// Complete files no live row names.
+    pub orphans: usize,
+}
+
+/// The directory files live in (`EMPOWER_FILES_DIR`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStore {
+    dir: PathBuf,
+}
+
+/// Whether `name` is a SHA-256 in lower-case hex: the only names the store reads or removes.
+fn is_hash(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+fn io_error(what: &str, path: &Path, err: &std::io::Error) -> DomainError {
+    DomainError::Internal(format!("files: {what} {}: {err}", path.display()))
+}
+
+impl FileStore {
+    /// A store in `dir` (created when first written to).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// Its directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The content hash of `bytes`: the name it is stored under.
+    pub fn hash(bytes: &[u8]) -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    fn path_of(&self, hash: &str) -> Option<PathBuf> {
+        is_hash(hash).then(|| self.dir.join(hash))
+    }
+
+    /// Writes `bytes` under their hash (a temporary name, flushed to disk, then renamed), in the
+    /// write transaction that will commit the row naming it, and returns the hash.
+    pub async fn put(&self, _tx: &Tx, bytes: &[u8]) -> Result<String, DomainError> {
+        let hash = Self::hash(bytes);
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| io_error("cannot create", &self.dir, &e))?;
+        let temp = self
+            .dir
+            .join(format!("{}{TEMP_SUFFIX}", Uuid::now_v7().simple()));
+        let written = async {
+            use tokio::io::AsyncWriteExt;
+            let mut file = tokio::fs::File::create(&temp).await?;
+            file.write_all(bytes).await?;
+            file.sync_all().await?;
+            drop(file);
+            tokio::fs::rename(&temp, self.dir.join(&hash)).await
+        }
+        .await;
+        if let Err(err) = written {
+            let _ = tokio::fs::remove_file(&temp).await;
+            return Err(io_error("cannot write", &temp, &err));
+        }
+        Ok(hash)
+    }
+
+    /// Reads a stored file; `None` when it is not there.
+    pub async fn get(&self, hash: &str) -> Result<Option<Vec<u8>>, DomainError> {
+        let Some(path) = self.path_of(hash) else {
+            return Ok(None);
+        };
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(io_error("cannot read", &path, &err)),
+        }
+    }
+
+    /// Whether a stored file is there.
+    pub async fn exists(&self, hash: &str) -> bool {
+        match self.path_of(hash) {
+            Some(path) => tokio::fs::try_exists(path).await.unwrap_or(false),
+            None => false,
+        }
+    }
+
+    /// Whether a live evidence row names the file `hash`.
+    async fn named(tx: &Tx, hash: &str) -> Result<bool, DomainError> {
+        Ok(evidence::Entity::find()
+            .filter(evidence::Column::FileSha256.eq(hash))
+            .filter(evidence::Column::DeletedAt.is_null())
+            .one(tx)
+            .await?
+            .is_some())
+    }
+
+    /// Removes the file `hash` when no live row names it any more (after a deletion). Called in
+    /// a write transaction of its own, after the deletion committed: no upload of the same
+    /// content can be between writing the file and committing its row meanwhile.
+    pub async fn release(&self, tx: &Tx, hash: &str) -> Result<bool, DomainError> {
+        let Some(path) = self.path_of(hash) else {
+            return Ok(false);
+        };
+        if Self::named(tx, hash).await? {
+            return Ok(false);
+        }
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
+            Err(err) => Err(io_error("cannot remove", &path, &err)),
+        }
+    }
+
+    /// Removes temporary files left by interrupted writes and files no live evidence row names
+    /// (a crash between writing a file and committing its row, a deletion whose release did
+    /// not run). Other files in the directory are left alone.
+    pub async fn sweep(&self, tx: &Tx) -> Result<Swept, DomainError> {
+        let mut entries = match tokio::fs::read_dir(&self.dir).await {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == ErrorKind::NotFound => return Ok(Swept::default()),
+            Err(err) => return Err(io_error("cannot list", &self.dir, &err)),
+        };
+        let named: HashSet<String> = evidence::Entity::find()
+            .select_only()
+            .column(evidence::Column::FileSha256)
+            .filter(evidence::Column::FileSha256.is_not_null())
+            .filter(evidence::Column::DeletedAt.is_null())
+            .into_tuple::<Option<String>>()
+            .all(tx)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut swept = Swept::default();
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .map_err(|e| io_error("cannot list", &self.dir, &e))?
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let partial = name
+                .strip_suffix(TEMP_SUFFIX)
+                .is_some_and(|stem| stem.len() == 32);
+            let orphan = is_hash(&name) && !named.contains(&name);
+            if !(partial || orphan) {
+                continue;
+            }
+            match tokio::fs::remove_file(entry.path()).await {
+                Ok(()) if partial => swept.partial += 1,
+                Ok(()) => swept.orphans += 1,
+                Err(err) if err.kind() == ErrorKind::NotFound => {}
+                Err(err) => return Err(io_error("cannot remove", &entry.path(), &err)),
+            }
+        }
+        Ok(swept)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_recognised_by_content_not_by_name() {
+        assert_eq!(FileType::sniff(b"%PDF-1.7\n..."), Some(FileType::Pdf));
+        assert_eq!(
+            FileType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(FileType::Jpeg)
+        );
+        assert_eq!(
+            FileType::sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
+            Some(FileType::Png)
+        );
+        assert_eq!(FileType::sniff(b"GIF89a"), None);
+        assert_eq!(FileType::sniff(b"<html>%PDF-"), None);
+        assert_eq!(FileType::sniff(b""), None);
+    }
+
+    #[test]
+    fn only_hashes_name_files() {
+        let hash = FileStore::hash(b"x");
+        assert!(is_hash(&hash));
+        assert!(!is_hash("../etc/passwd"));
+        assert!(!is_hash(&hash.to_uppercase()));
+        let store = FileStore::new("/tmp/empower-files");
+        assert!(store.path_of("..").is_none());
+        assert_eq!(
+            store.path_of(&hash),
+            Some(PathBuf::from("/tmp/empower-files").join(&hash))
+        );
+    }
+}
