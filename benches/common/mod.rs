@@ -35,6 +35,7 @@ pub fn input(i: usize) -> AssociationInput {
 /// answers its base URL.
 pub async fn serve(url: String, email: &str, password: &str) -> String {
     let settings = Settings {
+        files_dir: empower_api::settings::default_files_dir(&url),
         database_url: url,
         bind: "127.0.0.1:0".into(),
         jwt_secret: Some(Secret::new("bench-secret-that-is-at-least-32-bytes-long")),

@@ -17,11 +17,12 @@ pub enum TestDb {
         url: String,
         _dir: tempfile::TempDir,
     },
-    /// A PostgreSQL database created from `TEST_DATABASE_URL`.
+    /// A PostgreSQL database created from `TEST_DATABASE_URL`, with a directory for files.
     Postgres {
         url: String,
         admin_url: String,
         name: String,
+        files: tempfile::TempDir,
     },
 }
 
@@ -48,6 +49,7 @@ impl TestDb {
                     url: format!("{base}/{name}"),
                     admin_url,
                     name,
+                    files: tempfile::tempdir().expect("temp dir"),
                 }
             }
             _ => {
@@ -62,6 +64,14 @@ impl TestDb {
     pub fn url(&self) -> &str {
         match self {
             Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
+        }
+    }
+
+    /// Where the server keeps uploaded files: beside the SQLite file, or a directory of its own.
+    pub fn files_dir(&self) -> std::path::PathBuf {
+        match self {
+            Self::Sqlite { _dir, .. } => _dir.path().join("files"),
+            Self::Postgres { files, .. } => files.path().to_owned(),
         }
     }
 
@@ -113,6 +123,7 @@ pub fn test_settings(db: &TestDb) -> Settings {
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
         cors_origins: vec![],
         environment: Environment::Development,
+        files_dir: db.files_dir(),
     }
 }
 

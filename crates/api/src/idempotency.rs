@@ -21,6 +21,7 @@ use crate::auth::Caller;
 use crate::extract::{BODY_LIMIT, read_limited};
 use crate::problem::{ApiError, ProblemItem};
 use crate::routes::v1::associations::files::{IMPORT_LIMIT, IMPORT_OPERATION};
+use crate::routes::v1::restitutions::evidence::{UPLOAD_LIMIT, UPLOAD_OPERATION};
 use crate::routes::{Resolution, RouteTable};
 use crate::state::AppState;
 
@@ -47,13 +48,14 @@ fn payload_of(bytes: web::Bytes) -> Payload {
 }
 
 /// The body limit of the operation a request is for, as its own extractor has it: the import
-/// takes 20 MiB, the rest 1 MiB.
+/// takes 20 MiB, an evidence upload a 10 MiB file and its form, the rest 1 MiB.
 fn limit_for(req: &ServiceRequest) -> usize {
     let resolution = req
         .app_data::<web::Data<RouteTable>>()
         .map(|routes| routes.resolve(req.method().as_str(), req.path()));
     match resolution {
         Some(Resolution::Operation(id)) if id == IMPORT_OPERATION => IMPORT_LIMIT,
+        Some(Resolution::Operation(id)) if id == UPLOAD_OPERATION => UPLOAD_LIMIT,
         _ => BODY_LIMIT,
     }
 }

@@ -1,6 +1,7 @@
 //! Typed settings, read once from `EMPOWER_*` environment variables, with laptop-friendly defaults.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// Where the software runs; production refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +57,22 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// `EMPOWER_ENV`: `development` (default) or `production`.
     pub environment: Environment,
+    /// `EMPOWER_FILES_DIR`: where uploaded files (restitution evidence) are kept; default
+    /// `files` beside the SQLite file, or `./files` with PostgreSQL.
+    pub files_dir: PathBuf,
+}
+
+/// `files` in the directory of a SQLite database file; `./files` for anything else.
+pub fn default_files_dir(database_url: &str) -> PathBuf {
+    let url = empower_domain::db::normalise_url(database_url);
+    let path = url
+        .strip_prefix("sqlite://")
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.is_empty() && !path.starts_with(':'));
+    match path.and_then(|p| Path::new(p).parent()) {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join("files"),
+        _ => PathBuf::from("./files"),
+    }
 }
 
 /// A setting that cannot be used, named by its variable.
@@ -134,8 +151,11 @@ impl Settings {
                     .collect()
             })
             .unwrap_or_default();
+        let database_url = get("EMPOWER_DATABASE_URL").unwrap_or_else(|| "./empower.db".into());
         Ok(Self {
-            database_url: get("EMPOWER_DATABASE_URL").unwrap_or_else(|| "./empower.db".into()),
+            files_dir: get("EMPOWER_FILES_DIR")
+                .map_or_else(|| default_files_dir(&database_url), PathBuf::from),
+            database_url,
             bind: get("EMPOWER_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             jwt_secret,
             jwt_previous_secrets,
@@ -168,6 +188,21 @@ mod tests {
         assert_eq!(s.bind, "127.0.0.1:8080");
         assert_eq!(s.environment, Environment::Development);
         assert!(s.jwt_secret.is_none() && s.cors_origins.is_empty());
+        assert_eq!(s.files_dir, PathBuf::from("./files"));
+    }
+
+    #[test]
+    fn files_live_beside_the_sqlite_file_unless_told_otherwise() {
+        let s = settings(&[(
+            "EMPOWER_DATABASE_URL",
+            "sqlite:///var/lib/empower/data.db?mode=rwc",
+        )])
+        .expect("settings");
+        assert_eq!(s.files_dir, PathBuf::from("/var/lib/empower/files"));
+        let s = settings(&[("EMPOWER_DATABASE_URL", "postgres://u@h/db")]).expect("settings");
+        assert_eq!(s.files_dir, PathBuf::from("./files"));
+        let s = settings(&[("EMPOWER_FILES_DIR", "/srv/files")]).expect("settings");
+        assert_eq!(s.files_dir, PathBuf::from("/srv/files"));
     }
 
     #[test]

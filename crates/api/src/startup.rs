@@ -8,6 +8,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Condition, Logger, from_fn};
 use actix_web::{App, web};
 use empower_domain::db;
+use empower_domain::files::FileStore;
 use empower_domain::identity::user::{self, Bootstrap};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -58,6 +59,8 @@ impl Application {
             db::describe(&settings.database_url)
         );
         bootstrap_admin(&db, &settings).await?;
+        let files = FileStore::new(&settings.files_dir);
+        sweep_files(&db, &files).await?;
 
         let jwt_secret = settings.jwt_secret.clone().unwrap_or_else(|| {
             log::warn!(
@@ -78,7 +81,7 @@ impl Application {
         let routes = web::Data::new(RouteTable::from_openapi(&api));
         let contract = web::Bytes::from(openapi::to_json(&openapi::contract_of(&api)));
         let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
-        let state = web::Data::new(AppState { db, tokens });
+        let state = web::Data::new(AppState { db, tokens, files });
         let cors_origins = settings.cors_origins.clone();
         let server = crate::server::run(listener, move || {
             let (app, _) = App::new()
@@ -162,6 +165,21 @@ fn cors(origins: &[String]) -> Cors {
         .allowed_header("x-request-id")
         .expose_headers(["etag", "link", "location", "x-request-id", "retry-after"])
         .max_age(3600)
+}
+
+/// Removes what a crash can leave in the files directory: a half-written temporary file, or a
+/// file whose row never committed.
+async fn sweep_files(db: &db::Db, files: &FileStore) -> Result<(), StartupError> {
+    let tx = db::begin_write(db).await?;
+    let swept = files.sweep(&tx).await?;
+    tx.commit().await?;
+    log::info!(
+        "files: {} (swept {} partial and {} orphaned file(s))",
+        files.dir().display(),
+        swept.partial,
+        swept.orphans
+    );
+    Ok(())
 }
 
 /// Makes sure someone can log in on a fresh database.

@@ -1,6 +1,7 @@
 //! What every handler can reach: the database pool and the resolved secrets.
 
 use empower_domain::db::Db;
+use empower_domain::files::FileStore;
 
 use crate::auth::jwt::TokenKeys;
 
@@ -11,4 +12,6 @@ pub struct AppState {
     pub db: Db,
     /// Signs and verifies access tokens.
     pub tokens: TokenKeys,
+    /// Uploaded files.
+    pub files: FileStore,
 }

@@ -70,6 +70,17 @@ const READ_CERTIFICATES: Rule = Rule::Protected {
     scopes: &[],
 };
 
+const READ_RESTITUTIONS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Viewer, Role::Association],
+    scopes: &[Scope::RestitutionsRead, Scope::RestitutionsWrite],
+};
+
+/// Associations report their own; staff review (the review itself is checked by the domain).
+const WRITE_RESTITUTIONS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Association],
+    scopes: &[Scope::RestitutionsWrite],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -166,6 +177,20 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("delete_assessment", MANAGE_TRAINING),
     ("get_enrollment_certificate", READ_CERTIFICATES),
     ("verify_certificate", Rule::Public),
+    // Restitutions.
+    ("list_restitutions", READ_RESTITUTIONS),
+    ("get_restitution", READ_RESTITUTIONS),
+    ("create_restitution", WRITE_RESTITUTIONS),
+    ("update_restitution", WRITE_RESTITUTIONS),
+    ("delete_restitution", WRITE_RESTITUTIONS),
+    ("list_restitution_transitions", READ_RESTITUTIONS),
+    ("get_restitution_transition", READ_RESTITUTIONS),
+    ("create_restitution_transition", WRITE_RESTITUTIONS),
+    ("list_restitution_evidence", READ_RESTITUTIONS),
+    ("get_restitution_evidence", READ_RESTITUTIONS),
+    ("create_restitution_evidence", WRITE_RESTITUTIONS),
+    ("delete_restitution_evidence", WRITE_RESTITUTIONS),
+    ("get_restitution_evidence_file", READ_RESTITUTIONS),
     // Sync.
     (
         "list_changes",
@@ -189,6 +214,8 @@ pub fn read_operation(resource: ResourceType) -> &'static str {
         ResourceType::Enrollment => "get_enrollment",
         ResourceType::Attendance => "get_training_session_attendance",
         ResourceType::Assessment => "get_assessment",
+        ResourceType::Restitution => "get_restitution",
+        ResourceType::RestitutionEvidence => "get_restitution_evidence",
     }
 }
 

@@ -79,6 +79,22 @@ impl Caller {
         }
     }
 
+    /// Whether the caller reviews restitutions (validates them, returns them for changes):
+    /// programme staff, never an association or an API client.
+    pub fn reviews(&self) -> bool {
+        self.user()
+            .is_some_and(|user| matches!(user.role, Role::Admin | Role::Staff))
+    }
+
+    /// Whether the caller may see evidence that shows or names people (photos, attendance
+    /// sheets): users who see personal data, and API clients holding `restitutions:write`.
+    pub fn sees_personal_evidence(&self) -> bool {
+        match &self.principal {
+            Principal::User(user) => user.role != Role::Viewer,
+            Principal::Client { scopes, .. } => scopes.contains(&Scope::RestitutionsWrite),
+        }
+    }
+
     /// Whether the caller may call the operation `operation_id` (by the access table).
     pub fn may(&self, operation_id: &str) -> bool {
         access::rule(operation_id).is_some_and(|rule| allowed(rule, &self.principal))

@@ -55,6 +55,7 @@ pub const OAUTH2: &str = "oauth2";
         (name = "funding", description = "Funding applications the associations submit"),
         (name = "partners", description = "Stakeholder organisations: guests of training days and the programme's new contacts"),
         (name = "training", description = "The three-module training: modules, sessions and their calendar, enrolments, daily attendance, completion, assessments and certificates"),
+        (name = "restitutions", description = "Restitutions: the cascade sessions trained representatives run for their members, their evidence (links and files) and their review by programme staff"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(

@@ -12,6 +12,7 @@ pub mod funding;
 pub mod partners;
 pub mod people;
 pub mod reference;
+pub mod restitutions;
 pub mod training;
 pub mod users;
 
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(funding::configure)
         .configure(partners::configure)
         .configure(training::configure)
+        .configure(restitutions::configure)
         .configure(changes::configure);
 }
 
