@@ -132,7 +132,8 @@ impl Cli {
                     Ok(p) if !p.trim().is_empty() => (p, false),
                     _ => (identity::password::generate(), true),
                 };
-                let summary = demo::seed(&conn, &password)
+                let files = empower_domain::files::FileStore::new(&settings.files_dir);
+                let summary = demo::seed(&conn, &password, &files)
                     .await
                     .map_err(|e| e.to_string())?;
                 println!(
@@ -146,6 +147,10 @@ impl Cli {
                 println!(
                     "demo training sessions scheduled: {} (with partners, enrolments, attendance and assessments)",
                     summary.scheduled_sessions
+                );
+                println!(
+                    "demo restitutions created: {} (in every status, one with an uploaded PDF)",
+                    summary.restitutions
                 );
                 for email in &summary.created_users {
                     println!("demo account created: {email}");

@@ -4,7 +4,11 @@
 //! account per role that needs no association (`staff`, `viewer`), and a dozen invented
 //! associations in various statuses, regions and countries, each with a representative and her
 //! consents, so testers can try each role and each filter in Swagger UI. Every name says "demo".
+//! Then the demo training ([`training`]) and, by the associations whose representatives
+//! completed its modules, restitutions in every status with their evidence, one of them an
+//! uploaded PDF report ([`restitutions`]).
 
+pub mod restitutions;
 pub mod training;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
@@ -14,6 +18,7 @@ use crate::association::{
     TransitionRequest,
 };
 use crate::audit::AuditContext;
+use crate::files::FileStore;
 use crate::identity::{Role, user};
 use crate::person::{ConsentPurpose, Gender};
 use crate::policy::CallerScope;
@@ -194,11 +199,17 @@ pub struct DemoSummary {
     /// Training sessions scheduled by this run (with partners, enrolments, attendance and
     /// assessments).
     pub scheduled_sessions: usize,
+    /// Restitutions created by this run (one in every status, with evidence).
+    pub restitutions: usize,
 }
 
 /// Brings the database up to date and loads the demo data; running it again changes nothing.
-/// New demo accounts get `password`.
-pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary, DomainError> {
+/// New demo accounts get `password`; the uploaded evidence goes to `files`.
+pub async fn seed(
+    db: &DatabaseConnection,
+    password: &str,
+    files: &FileStore,
+) -> Result<DemoSummary, DomainError> {
     db::migrate_up(db).await?;
     let mut created_users = Vec::new();
     for (email, name, role) in DEMO_USERS {
@@ -218,6 +229,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
     }
     let created_associations = seed_associations(db).await?;
     let scheduled_sessions = training::seed(db).await?;
+    let restitutions = restitutions::seed(db, files).await?;
     let (email, name) = DEMO_ASSOCIATION_USER;
     if user::find_by_email(db, email).await?.is_none() {
         let first = association::entity::association::Entity::find()
@@ -253,6 +265,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<DemoSummary
         created_users,
         created_associations,
         scheduled_sessions,
+        restitutions,
     })
 }
 
