@@ -342,3 +342,31 @@ async fn assessments_keep_the_conventions() {
     };
     check(&app, &admin, &stranger, &resource).await;
 }
+
+#[tokio::test]
+async fn restitutions_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let trained = crate::restitutions::trained(&app, &admin, "Restitution Kit").await;
+    let body = crate::restitutions::plan(&trained);
+    let resource = Resource {
+        collection: "/api/v1/restitutions".into(),
+        body: Box::new(move |tag| {
+            let mut body = body.clone();
+            body["topics"] = json!([format!("Kit {tag}")]);
+            body
+        }),
+        patch: json!({"attendees": {"women": 12}}),
+        read_only: &[
+            "/id",
+            "/association_id",
+            "/status",
+            "/attendees_total",
+            "/version",
+        ],
+        feed_type: "restitution",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}

@@ -26,5 +26,6 @@ mod privacy;
 mod queries;
 mod reference;
 mod resources;
+mod restitutions;
 mod training;
 mod wire;

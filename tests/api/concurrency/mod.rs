@@ -562,4 +562,5 @@ async fn parallel_correct_logins_to_one_account_all_succeed() {
 }
 
 mod creates;
+mod restitutions;
 mod training;

@@ -66,6 +66,20 @@ pub(super) struct TrainingIds {
     pub(super) newcomer: String,
     /// The completed enrolment's verification code.
     pub(super) certificate_code: String,
+    /// The trainee's association.
+    pub(super) home: String,
+    /// A planned restitution the trainee facilitates, with a file and a link as evidence.
+    pub(super) restitution: String,
+    /// A planned restitution to delete.
+    pub(super) victim_restitution: String,
+    /// A reported restitution (the walk's review returns it).
+    pub(super) reported_restitution: String,
+    /// Its report's move.
+    pub(super) restitution_transition: String,
+    /// The planned restitution's uploaded file.
+    pub(super) evidence_file: String,
+    /// The planned restitution's link, to delete.
+    pub(super) victim_evidence: String,
 }
 
 /// The value of path parameter `name` of `method path`.
@@ -76,6 +90,9 @@ fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
         "code" if path.starts_with("/api/v1/public/certificates/") => &t.certificate_code,
         "code" => "SN",
         "number" => "5",
+        "evidence_id" if deleting => &t.victim_evidence,
+        "evidence_id" => &t.evidence_file,
+        "transition_id" if path.starts_with("/api/v1/restitutions/") => &t.restitution_transition,
         "transition_id" => &ids.transition,
         "consent_id" => &ids.consent,
         _ if path.starts_with("/api/v1/api-clients/") => &ids.client,
@@ -94,6 +111,9 @@ fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
         _ if path.starts_with("/api/v1/enrollments/") => &t.enrollment,
         _ if path == "/api/v1/assessments/{id}" && deleting => &t.victim_assessment,
         _ if path.starts_with("/api/v1/assessments/") => &t.assessment,
+        _ if path.starts_with("/api/v1/restitutions/{id}/transitions") => &t.reported_restitution,
+        _ if path == "/api/v1/restitutions/{id}" && deleting => &t.victim_restitution,
+        _ if path.starts_with("/api/v1/restitutions/") => &t.restitution,
         "id" if path == "/api/v1/associations/{id}" && deleting => &ids.victim_association,
         "id" if path == "/api/v1/associations/{id}/transitions" && method == "POST" => {
             &ids.applicant
@@ -204,6 +224,11 @@ fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) ->
             body = json!([{"person_id": ctx.ids.training.trainee, "status": "present"}]);
         }
         "refresh" => body = json!({"refresh_token": ctx.refresh_token}),
+        "create_restitution" => {
+            body["association_id"] = json!(ctx.ids.training.home);
+            body["facilitator_ids"] = json!([ctx.ids.training.trainee]);
+            body["module_ids"] = json!([crate::training::M3]);
+        }
         _ => {}
     }
     body

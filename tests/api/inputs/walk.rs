@@ -139,7 +139,15 @@ async fn training(app: &TestApp, admin: &str) -> TrainingIds {
         )
         .await;
     assert_eq!(certificate.status, 200, "{}", certificate.text);
+    let restitutions = restitutions(app, admin, &home, &trainee).await;
     TrainingIds {
+        home,
+        restitution: restitutions[0].clone(),
+        victim_restitution: restitutions[1].clone(),
+        reported_restitution: restitutions[2].clone(),
+        restitution_transition: restitutions[3].clone(),
+        evidence_file: restitutions[4].clone(),
+        victim_evidence: restitutions[5].clone(),
         module: M3.into(),
         victim_module: created_id(
             app,
@@ -181,6 +189,59 @@ async fn training(app: &TestApp, admin: &str) -> TrainingIds {
         trainee,
         newcomer,
     }
+}
+
+/// Restitutions the trainee facilitates: planned (with a file and a link), planned to delete,
+/// reported (with its move), as [planned, victim, reported, move, file, link].
+async fn restitutions(app: &TestApp, admin: &str, home: &str, trainee: &str) -> Vec<String> {
+    let plan = json!({
+        "association_id": home, "module_ids": [crate::training::M3], "facilitator_ids": [trainee],
+        "planned_on": "2026-04-10", "held_on": "2026-04-10", "location": {"online": true},
+        "language": "fr", "attendees": {"women": 9}
+    });
+    let planned = created_id(app, admin, "/api/v1/restitutions", plan.clone()).await;
+    let victim = created_id(app, admin, "/api/v1/restitutions", plan.clone()).await;
+    let reported = created_id(app, admin, "/api/v1/restitutions", plan).await;
+    let link = json!({"kind": "report", "description": "Inputs", "url": "https://example.org/r"});
+    created_id(
+        app,
+        admin,
+        &format!("/api/v1/restitutions/{reported}/evidence"),
+        link.clone(),
+    )
+    .await;
+    let report = created_id(
+        app,
+        admin,
+        &format!("/api/v1/restitutions/{reported}/transitions"),
+        json!({"to": "reported"}),
+    )
+    .await;
+    let file = crate::restitutions::upload(
+        app,
+        admin,
+        &planned,
+        "report",
+        "r.pdf",
+        crate::restitutions::PDF,
+    )
+    .await;
+    assert_eq!(file.status, 201, "{}", file.text);
+    let victim_link = created_id(
+        app,
+        admin,
+        &format!("/api/v1/restitutions/{planned}/evidence"),
+        link,
+    )
+    .await;
+    vec![
+        planned,
+        victim,
+        reported,
+        report,
+        file.json()["id"].as_str().expect("id").to_owned(),
+        victim_link,
+    ]
 }
 
 #[tokio::test]
@@ -259,8 +320,12 @@ async fn no_input_of_any_operation_gets_a_500() {
         // Deletes and transitions change what the bad values are tried on: their valid request
         // comes last.
         let baseline_last = operation.method == "DELETE"
-            || ["create_association_transition", "change_my_password"]
-                .contains(&operation.id.as_str());
+            || [
+                "create_association_transition",
+                "create_restitution_transition",
+                "change_my_password",
+            ]
+            .contains(&operation.id.as_str());
         if !baseline_last {
             let case = baseline_case(&api, &operation, &mut ctx, &callers[0]);
             let outcome = fire(&app, &case).await;

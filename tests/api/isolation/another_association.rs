@@ -231,6 +231,11 @@ struct Training {
     partner: String,
     enrollment: String,
     assessment: String,
+    /// Another association's planned restitution, with a link as evidence.
+    restitution: String,
+    evidence: String,
+    /// A plan of that association's, for the create.
+    plan: Value,
 }
 
 /// A selected association of its own with a representative enrolled and assessed, a session
@@ -258,7 +263,14 @@ async fn training(app: &TestApp, admin: &str) -> Training {
         )
         .await,
     );
+    let trained = crate::restitutions::trained(app, admin, "Other Restitutions").await;
+    let restitution = crate::restitutions::planned(app, admin, &trained).await;
+    let evidence = crate::restitutions::add_link(app, admin, &restitution).await;
+    assert_eq!(evidence.status, 201, "{}", evidence.text);
     Training {
+        restitution,
+        evidence: super::fixtures::id_of(&evidence.json()),
+        plan: crate::restitutions::plan(&trained),
         module: M1.to_owned(),
         session: session(app, admin, M1, 1, "2026-02-02", "held").await,
         partner,
@@ -286,6 +298,8 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
         Some(&training.enrollment)
     } else if path.starts_with("/api/v1/assessments/{id}") {
         Some(&training.assessment)
+    } else if path.starts_with("/api/v1/restitutions/{id}") {
+        Some(&training.restitution)
     } else {
         None
     };
@@ -295,7 +309,8 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
     }
     filled = filled
         .replace("{transition_id}", &other.transition)
-        .replace("{consent_id}", &other.consent);
+        .replace("{consent_id}", &other.consent)
+        .replace("{evidence_id}", &training.evidence);
     assert!(
         !filled.contains('{'),
         "the walk does not know how to fill the parameters of {path}: teach it (fill)"
@@ -341,6 +356,12 @@ fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
         "create_person_consent" => consent_body(),
         "create_funding_application" => application_body(),
         "update_funding_application" => json!({"funder": "Somebody else"}),
+        "create_restitution" => training.plan.clone(),
+        "update_restitution" => json!({"notes": "Taken"}),
+        "create_restitution_transition" => json!({"to": "cancelled"}),
+        "create_restitution_evidence" => {
+            json!({"kind": "other", "description": "Taken", "url": "https://example.org/taken"})
+        }
         _ => panic!(
             "the contract has a write operation `{operation}` with a body the walk does not know: \
              teach it a valid body (valid_body)"
@@ -380,6 +401,12 @@ const KNOWN_WRITES: &[&str] = &[
     "create_enrollment_assessment",
     "update_assessment",
     "delete_assessment",
+    "create_restitution",
+    "update_restitution",
+    "delete_restitution",
+    "create_restitution_transition",
+    "create_restitution_evidence",
+    "delete_restitution_evidence",
 ];
 
 #[tokio::test]
@@ -446,4 +473,21 @@ async fn every_write_of_the_contract_aimed_at_another_association_is_refused() {
     }
     let after = snapshot(&app, &admin, &other).await;
     assert_eq!(after, before, "no write reached the other association");
+    let restitution = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/restitutions/{}", training.restitution),
+        )
+        .await
+        .json();
+    assert_eq!(restitution["version"], 1, "nor its restitution");
+    assert_eq!(restitution["status"], "planned");
+    let evidence = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/restitutions/{}/evidence", training.restitution),
+        )
+        .await
+        .json();
+    assert_eq!(evidence["items"].as_array().map(Vec::len), Some(1));
 }
