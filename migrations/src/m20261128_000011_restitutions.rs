@@ -2,6 +2,7 @@
 //! status history, and their evidence (links, or files kept on disk under their content hash).
 //!
 //! Modules and facilitators are JSON lists in text columns, like a session's guest partners.
+//! The installation's id (one row, random) ties the files directory to this database.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -62,6 +63,14 @@ enum RestitutionEvidence {
     FileMediaType,
     FileSize,
     FileName,
+}
+
+/// One row: the installation's id, which the files directory is tied to.
+#[derive(DeriveIden)]
+enum Installation {
+    Table,
+    Id,
+    CreatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -180,6 +189,25 @@ impl MigrationTrait for Migration {
                 .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Installation::Table)
+                    .col(pk_uuid(Installation::Id))
+                    .col(timestamp_with_time_zone(Installation::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        let mut installation = Query::insert();
+        installation
+            .into_table(Installation::Table)
+            .columns([Installation::Id, Installation::CreatedAt])
+            .values([
+                sea_orm_migration::sea_orm::prelude::Uuid::now_v7().into(),
+                Expr::current_timestamp(),
+            ])
+            .map_err(|e| DbErr::Migration(e.to_string()))?;
+        manager.exec_stmt(installation).await?;
         for statement in [
             index(
                 "idx_restitutions_association",
@@ -224,6 +252,7 @@ impl MigrationTrait for Migration {
         );
         manager.exec_stmt(delete).await?;
         for table in [
+            Installation::Table.into_iden(),
             RestitutionEvidence::Table.into_iden(),
             RestitutionTransitions::Table.into_iden(),
             Restitutions::Table.into_iden(),

@@ -60,6 +60,34 @@ fn limit_for(req: &ServiceRequest) -> usize {
     }
 }
 
+/// The parts of a body its fingerprint is made of: all of it, except a form's boundary, which a
+/// client chooses afresh for each send (so a retried upload is the same request).
+fn fingerprinted<'a>(content_type: Option<&str>, body: &'a [u8]) -> Vec<&'a [u8]> {
+    let boundary = content_type
+        .filter(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+        })
+        .and_then(|ct| {
+            ct.split(';')
+                .find_map(|p| p.trim().strip_prefix("boundary="))
+                .map(|b| b.trim_matches('"'))
+        })
+        .filter(|b| !b.is_empty());
+    let Some(boundary) = boundary.map(str::as_bytes) else {
+        return vec![body];
+    };
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.windows(boundary.len()).position(|w| w == boundary) {
+        parts.push(&rest[..at]);
+        rest = &rest[at + boundary.len()..];
+    }
+    parts.push(rest);
+    parts
+}
+
 fn replay(
     req: ServiceRequest,
     status: u16,
@@ -123,7 +151,13 @@ pub async fn idempotency(
     hasher.update(b"?");
     hasher.update(req.query_string().as_bytes());
     hasher.update(b"\n");
-    hasher.update(&body);
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    for part in fingerprinted(content_type, &body) {
+        hasher.update(part);
+    }
     let hash = format!("{:x}", hasher.finalize());
     req.set_payload(payload_of(body));
 
@@ -186,4 +220,27 @@ pub async fn idempotency(
         http_req,
         head.set_body(BoxBody::new(bytes)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprinted;
+
+    #[test]
+    fn a_forms_boundary_is_not_part_of_its_fingerprint() {
+        let form = |b: &str| format!("--{b}\r\ncontent\r\n--{b}--\r\n");
+        let (one, two) = (form("aaa"), form("bbbbbb"));
+        assert_eq!(
+            fingerprinted(Some("multipart/form-data; boundary=aaa"), one.as_bytes()).concat(),
+            fingerprinted(
+                Some("multipart/form-data; boundary=\"bbbbbb\""),
+                two.as_bytes()
+            )
+            .concat()
+        );
+        assert_eq!(
+            fingerprinted(Some("application/json"), b"{}"),
+            vec![&b"{}"[..]]
+        );
+    }
 }

@@ -30,8 +30,8 @@ pub enum StartupError {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Database(#[from] db::DbErr),
-    /// The first admin could not be created.
-    #[error("admin bootstrap: {0}")]
+    /// The first admin could not be created, or the files directory cannot be used.
+    #[error("start-up: {0}")]
     Bootstrap(#[from] empower_domain::DomainError),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
@@ -167,9 +167,11 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
-/// Removes what a crash can leave in the files directory: a half-written temporary file, or a
-/// file whose row never committed.
+/// Ties the files directory to this database (refusing one that holds another database's
+/// files), then removes what a crash can leave in it: a file whose row never committed, an old
+/// temporary file.
 async fn sweep_files(db: &db::Db, files: &FileStore) -> Result<(), StartupError> {
+    files.bind(db::installation_id(db).await?).await?;
     let tx = db::begin_write(db).await?;
     let swept = files.sweep(&tx).await?;
     tx.commit().await?;

@@ -192,6 +192,19 @@ pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// The installation's id: one random id per database, made by its migrations, which the files
+/// directory is tied to.
+pub async fn installation_id(db: &impl ConnectionTrait) -> Result<uuid::Uuid, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT id FROM installation",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("installation".into()))?;
+    row.try_get::<uuid::Uuid>("", "id")
+}
+
 /// Checks that the database answers.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await

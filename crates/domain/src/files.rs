@@ -1,15 +1,23 @@
 //! Uploaded files (restitution evidence), kept outside the database under their content hash.
 //!
-//! A file is written to a temporary name in the same directory, flushed, and renamed into place,
-//! so a crash never leaves a half file under a real name. Files are written and removed only
-//! inside a write transaction ([`Tx`]): writers are serialised (one at a time, across server
-//! processes on PostgreSQL), so while one holds the lock no other is between writing a file and
-//! committing the row that names it. The row commits only after its file is in place; a crash
-//! between the two leaves a file no row names, which [`FileStore::sweep`] removes at start.
+//! A file is first staged: written to a temporary name in the store's directory and flushed,
+//! before any write transaction begins (so no other writer waits on the disk). Inside the write
+//! transaction that records its row it is placed: renamed to its hash, and the directory
+//! flushed. So a crash never leaves a half file under a real name, and the row commits only
+//! once its file is in place. Files are placed and removed only inside write transactions:
+//! writers are serialised (across server processes on PostgreSQL), so while one holds the lock
+//! no other is between placing a file and committing the row that names it. A crash between the
+//! two leaves a file no row names, which [`FileStore::sweep`] removes at start, with temporary
+//! files older than an hour.
+//!
+//! A store belongs to one database: [`FileStore::bind`] writes the installation's id into the
+//! directory at first start and refuses a directory another database's files are in, so a
+//! server pointed at the wrong database never sweeps away the right one's files.
 
 use std::collections::HashSet;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use sha2::{Digest, Sha256};
@@ -23,6 +31,43 @@ use crate::restitution::entity::evidence;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
 const TEMP_SUFFIX: &str = ".part";
+
+/// The file naming the installation a store belongs to.
+const MARKER: &str = ".installation";
+
+/// How old a temporary file must be before a sweep removes it: an upload stages its file before
+/// its transaction begins, so a younger one may be about to be placed.
+pub const PARTIAL_GRACE: Duration = Duration::from_secs(60 * 60);
+
+/// A file written to a temporary name and flushed, not yet placed under its hash; dropped
+/// unplaced, its temporary file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    hash: String,
+    size: usize,
+    temp: PathBuf,
+    placed: bool,
+}
+
+impl Staged {
+    /// Its content hash: the name it is placed under.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Its size in bytes.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
 
 /// A type of file the API accepts, recognised from its first bytes (never from its name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,30 +163,73 @@ impl FileStore {
         is_hash(hash).then(|| self.dir.join(hash))
     }
 
-    /// Writes `bytes` under their hash (a temporary name, flushed to disk, then renamed), in the
-    /// write transaction that will commit the row naming it, and returns the hash.
-    pub async fn put(&self, _tx: &Tx, bytes: &[u8]) -> Result<String, DomainError> {
-        let hash = Self::hash(bytes);
+    /// Writes `bytes` to a temporary name in the store and flushes them, outside any
+    /// transaction.
+    pub async fn stage(&self, bytes: &[u8]) -> Result<Staged, DomainError> {
         tokio::fs::create_dir_all(&self.dir)
             .await
             .map_err(|e| io_error("cannot create", &self.dir, &e))?;
-        let temp = self
-            .dir
-            .join(format!("{}{TEMP_SUFFIX}", Uuid::now_v7().simple()));
+        let staged = Staged {
+            hash: Self::hash(bytes),
+            size: bytes.len(),
+            temp: self
+                .dir
+                .join(format!("{}{TEMP_SUFFIX}", Uuid::now_v7().simple())),
+            placed: false,
+        };
         let written = async {
             use tokio::io::AsyncWriteExt;
-            let mut file = tokio::fs::File::create(&temp).await?;
+            let mut file = tokio::fs::File::create(&staged.temp).await?;
             file.write_all(bytes).await?;
-            file.sync_all().await?;
-            drop(file);
-            tokio::fs::rename(&temp, self.dir.join(&hash)).await
+            file.sync_all().await
         }
         .await;
-        if let Err(err) = written {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(io_error("cannot write", &temp, &err));
+        written.map_err(|e| io_error("cannot write", &staged.temp, &e))?;
+        Ok(staged)
+    }
+
+    /// Places a staged file under its hash, in the write transaction that will commit the row
+    /// naming it, and flushes the directory so the name survives a power cut.
+    pub async fn place(&self, _tx: &Tx, staged: &mut Staged) -> Result<(), DomainError> {
+        let target = self.dir.join(&staged.hash);
+        tokio::fs::rename(&staged.temp, &target)
+            .await
+            .map_err(|e| io_error("cannot place", &target, &e))?;
+        staged.placed = true;
+        self.flush_dir().await
+    }
+
+    async fn flush_dir(&self) -> Result<(), DomainError> {
+        let dir = tokio::fs::File::open(&self.dir)
+            .await
+            .map_err(|e| io_error("cannot open", &self.dir, &e))?;
+        dir.sync_all()
+            .await
+            .map_err(|e| io_error("cannot flush", &self.dir, &e))
+    }
+
+    /// Ties the store to the database's installation: writes its id into the directory at
+    /// first start, and refuses a directory that holds another installation's files.
+    pub async fn bind(&self, installation: Uuid) -> Result<(), DomainError> {
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| io_error("cannot create", &self.dir, &e))?;
+        let marker = self.dir.join(MARKER);
+        match tokio::fs::read_to_string(&marker).await {
+            Ok(found) if found.trim() == installation.to_string() => Ok(()),
+            Ok(found) => Err(DomainError::Internal(format!(
+                "files: {} holds the files of installation {} but the database is installation {installation}: \
+                 point EMPOWER_FILES_DIR and EMPOWER_DATABASE_URL at the same installation",
+                self.dir.display(),
+                found.trim()
+            ))),
+            Err(err) if err.kind() == ErrorKind::NotFound => {
+                tokio::fs::write(&marker, format!("{installation}\n"))
+                    .await
+                    .map_err(|e| io_error("cannot write", &marker, &e))
+            }
+            Err(err) => Err(io_error("cannot read", &marker, &err)),
         }
-        Ok(hash)
     }
 
     /// Reads a stored file; `None` when it is not there.
@@ -153,14 +241,6 @@ impl FileStore {
             Ok(bytes) => Ok(Some(bytes)),
             Err(err) if err.kind() == ErrorKind::NotFound => Ok(None),
             Err(err) => Err(io_error("cannot read", &path, &err)),
-        }
-    }
-
-    /// Whether a stored file is there.
-    pub async fn exists(&self, hash: &str) -> bool {
-        match self.path_of(hash) {
-            Some(path) => tokio::fs::try_exists(path).await.unwrap_or(false),
-            None => false,
         }
     }
 
@@ -185,15 +265,15 @@ impl FileStore {
             return Ok(false);
         }
         match tokio::fs::remove_file(&path).await {
-            Ok(()) => Ok(true),
+            Ok(()) => self.flush_dir().await.map(|()| true),
             Err(err) if err.kind() == ErrorKind::NotFound => Ok(false),
             Err(err) => Err(io_error("cannot remove", &path, &err)),
         }
     }
 
-    /// Removes temporary files left by interrupted writes and files no live evidence row names
-    /// (a crash between writing a file and committing its row, a deletion whose release did
-    /// not run). Other files in the directory are left alone.
+    /// Removes files no live evidence row names (a crash between placing a file and committing
+    /// its row, a deletion whose release did not run) and temporary files older than
+    /// [`PARTIAL_GRACE`] (an interrupted upload). Other files in the directory are left alone.
     pub async fn sweep(&self, tx: &Tx) -> Result<Swept, DomainError> {
         let mut entries = match tokio::fs::read_dir(&self.dir).await {
             Ok(entries) => entries,
@@ -218,9 +298,17 @@ impl FileStore {
             .map_err(|e| io_error("cannot list", &self.dir, &e))?
         {
             let name = entry.file_name().to_string_lossy().into_owned();
+            let age = entry
+                .metadata()
+                .await
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+                .unwrap_or_default();
             let partial = name
                 .strip_suffix(TEMP_SUFFIX)
-                .is_some_and(|stem| stem.len() == 32);
+                .is_some_and(|stem| stem.len() == 32)
+                && age >= PARTIAL_GRACE;
             let orphan = is_hash(&name) && !named.contains(&name);
             if !(partial || orphan) {
                 continue;
@@ -231,6 +319,9 @@ impl FileStore {
                 Err(err) if err.kind() == ErrorKind::NotFound => {}
                 Err(err) => return Err(io_error("cannot remove", &entry.path(), &err)),
             }
+        }
+        if swept.orphans > 0 {
+            self.flush_dir().await?;
         }
         Ok(swept)
     }

@@ -19,6 +19,7 @@ struct Shot {
     path: String,
     token: Option<String>,
     body: Option<(&'static str, Value)>,
+    raw: Option<(String, Vec<u8>)>,
     if_match: Option<String>,
 }
 
@@ -29,8 +30,15 @@ impl Shot {
             path: path.to_owned(),
             token: token.map(str::to_owned),
             body: None,
+            raw: None,
             if_match: None,
         }
+    }
+
+    /// A body of another type than JSON (a form upload).
+    fn raw(mut self, content_type: String, body: Vec<u8>) -> Self {
+        self.raw = Some((content_type, body));
+        self
     }
 
     fn json(mut self, body: Value) -> Self {
@@ -64,6 +72,9 @@ async fn fire(app: &TestApp, shots: Vec<Shot>) -> Vec<Reply> {
             request = request
                 .header("Content-Type", *content_type)
                 .body(body.to_string());
+        }
+        if let Some((content_type, body)) = shot.raw {
+            request = request.header("Content-Type", content_type).body(body);
         }
         if let Some(tag) = &shot.if_match {
             request = request.header("If-Match", tag.as_str());

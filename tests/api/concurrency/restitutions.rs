@@ -76,16 +76,43 @@ async fn parallel_uploads_for_the_last_evidence_place_have_one_winner() {
         assert_eq!(add_link(&app, &admin, &id).await.status, 201);
     }
     let path = format!("/api/v1/restitutions/{id}/evidence");
+    // Half send links, half upload files (each different): the losers' files are not kept.
     let shots = (0..N)
         .map(|i| {
-            Shot::new(Method::POST, &path, Some(&admin)).json(json!({
-                "kind": "other", "description": format!("Racer {i}"),
-                "url": format!("https://example.org/{i}")
-            }))
+            let shot = Shot::new(Method::POST, &path, Some(&admin));
+            if i % 2 == 0 {
+                shot.json(json!({
+                    "kind": "other", "description": format!("Racer {i}"),
+                    "url": format!("https://example.org/{i}")
+                }))
+            } else {
+                let mut pdf = crate::restitutions::PDF.to_vec();
+                pdf.extend(format!("% racer {i}\n").into_bytes());
+                let (content_type, body) = crate::restitutions::form(
+                    &[("kind", "report"), ("description", "Racer")],
+                    Some(("racer.pdf", &pdf)),
+                );
+                shot.raw(content_type, body)
+            }
         })
         .collect();
     let replies = fire(&app, shots).await;
-    one_winner(&replies, 201, &[(409, "evidence_limit_reached")]);
+    let winner = one_winner(&replies, 201, &[(409, "evidence_limit_reached")]);
     let listed = get_ok(&app, &admin, &format!("{path}?limit=200")).await;
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(20));
+    let stored: Vec<String> = std::fs::read_dir(app.db().files_dir())
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    let files_won = usize::from(winner % 2 == 1);
+    assert_eq!(
+        stored.len(),
+        files_won,
+        "only the winner's file is kept: {stored:?}"
+    );
 }

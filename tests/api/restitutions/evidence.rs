@@ -13,6 +13,8 @@ fn files_in(dir: &std::path::Path) -> Vec<String> {
             entries
                 .filter_map(Result::ok)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
+                // The installation marker is the store's own.
+                .filter(|name| name != ".installation")
                 .collect()
         })
         .unwrap_or_default();
@@ -167,6 +169,21 @@ async fn a_form_or_a_link_with_its_rules() {
     )
     .await
     .assert_problem(422, "validation_failed");
+    let twice = send_form(
+        vec![("kind", "report"), ("kind", "photo"), ("description", "x")],
+        Some(("a.pdf", PDF)),
+    )
+    .await
+    .assert_problem(400, "malformed_body");
+    assert_eq!(twice["errors"][0]["pointer"], "/kind");
+    let long: &'static str = Box::leak("x".repeat(5000).into_boxed_str());
+    let problem = send_form(
+        vec![("kind", "report"), ("description", long)],
+        Some(("a.pdf", PDF)),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["pointer"], "/description");
 
     for url in [
         "http://example.org/report.pdf",
@@ -334,23 +351,37 @@ async fn a_crash_between_the_file_and_its_row_leaves_neither_behind() {
             .await
             .expect("migrate");
         let store = empower_domain::files::FileStore::new(&dir);
+        let mut staged = store.stage(PDF).await.expect("stage");
         let tx = empower_domain::db::begin_write(&conn).await.expect("tx");
-        let hash = store.put(&tx, PDF).await.expect("put");
+        store.place(&tx, &mut staged).await.expect("place");
+        let hash = staged.hash().to_owned();
         drop(tx);
-        std::fs::write(
-            dir.join("0191e4a1f0b07c3a9d2e5f6a7b8c9d0e.part"),
-            b"%PDF-1.4 half",
-        )
-        .expect("partial");
+        // An upload interrupted while staging, two hours ago (a younger one may still be placed).
+        let partial = dir.join("0191e4a1f0b07c3a9d2e5f6a7b8c9d0e.part");
+        std::fs::write(&partial, b"%PDF-1.4 half").expect("partial");
+        std::fs::File::options()
+            .write(true)
+            .open(&partial)
+            .and_then(|f| {
+                f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+            })
+            .expect("age the partial file");
+        let young = dir.join("0191e4a1f0b07c3a9d2e5f6a7b8c9d0f.part");
+        std::fs::write(&young, b"%PDF-1.4 being uploaded").expect("young partial");
         std::fs::write(dir.join("README.txt"), b"not ours").expect("other");
-        assert_eq!(files_in(&dir).len(), 3);
+        assert_eq!(files_in(&dir).len(), 4);
         assert!(files_in(&dir).contains(&hash));
         conn.close().await.ok();
     }
     // The server starts: the orphan and the half file are gone, other files stay, and no row
     // names a file that is not there.
     let app = TestApp::spawn_with(settings, db).await;
-    assert_eq!(files_in(&dir), ["README.txt"]);
+    assert_eq!(
+        files_in(&dir),
+        ["0191e4a1f0b07c3a9d2e5f6a7b8c9d0f.part", "README.txt"],
+        "the orphan and the old partial file are gone; a young one may still be placed"
+    );
+    std::fs::remove_file(dir.join("0191e4a1f0b07c3a9d2e5f6a7b8c9d0f.part")).expect("tidy");
     let admin = app.admin_token().await;
     let t = trained(&app, &admin, "After The Crash").await;
     let id = planned(&app, &admin, &t).await;
@@ -372,4 +403,130 @@ async fn a_crash_between_the_file_and_its_row_leaves_neither_behind() {
         .expect("a second start");
     drop(again);
     assert_eq!(files_in(&dir), ["README.txt".to_owned(), sha256(PDF)]);
+}
+
+#[tokio::test]
+async fn a_files_directory_belongs_to_one_database() {
+    let first = TestApp::spawn().await;
+    let dir = first.db().files_dir();
+    let admin = first.admin_token().await;
+    let t = trained(&first, &admin, "First Installation").await;
+    let id = planned(&first, &admin, &t).await;
+    assert_eq!(
+        upload(&first, &admin, &id, "report", "r.pdf", PDF)
+            .await
+            .status,
+        201
+    );
+    // Another database pointed at the same directory: refused at start, nothing swept.
+    let other = TestDb::new().await;
+    let mut settings = test_settings(&other);
+    settings.files_dir = dir.clone();
+    let refused = empower_api::Application::build(settings).await;
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("EMPOWER_FILES_DIR"), "{message}");
+    assert_eq!(files_in(&dir), [sha256(PDF)]);
+}
+
+#[tokio::test]
+async fn links_have_no_file_and_personal_links_are_withheld_too() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let t = trained(&app, &admin, "Linked Sheets").await;
+    let id = planned(&app, &admin, &t).await;
+    let path = format!("/api/v1/restitutions/{id}/evidence");
+    let sheet = app
+        .post_json(
+            Some(&admin),
+            &path,
+            json!({"kind": "attendance_sheet", "description": "Signed sheet",
+                "url": "https://example.org/sheet.pdf"}),
+        )
+        .await
+        .json();
+    let sheet_id = sheet["id"].as_str().expect("id").to_owned();
+    assert_eq!(sheet["url"], "https://example.org/sheet.pdf");
+    app.get_as(&admin, &format!("{path}/{sheet_id}/file"))
+        .await
+        .assert_problem(404, "not_found");
+    let viewer = app.token_for(&admin, "viewer").await;
+    let seen = app.get_as(&viewer, &format!("{path}/{sheet_id}")).await;
+    assert_eq!(seen.json()["withheld"], true);
+    assert_eq!(seen.json()["url"], json!(null));
+    assert!(!seen.text.contains("example.org"));
+    assert_ne!(
+        seen.header("etag"),
+        "\"1\"",
+        "the withheld view has a tag of its own"
+    );
+    // A stale If-Match on a delete is 412, and the item stays.
+    app.write_as(
+        reqwest::Method::DELETE,
+        &admin,
+        &format!("{path}/{sheet_id}"),
+        None,
+        Some("\"7\""),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    assert_eq!(
+        app.get_as(&admin, &format!("{path}/{sheet_id}"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_retried_upload_is_replayed_whatever_its_boundary() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let t = trained(&app, &admin, "Phone Retries").await;
+    let id = planned(&app, &admin, &t).await;
+    let path = format!("/api/v1/restitutions/{id}/evidence");
+    let send = |boundary: &'static str| {
+        let (_, body) = form(
+            &[("kind", "report"), ("description", "From a phone")],
+            Some(("r.pdf", PDF)),
+        );
+        let body = String::from_utf8_lossy(&body).replace("empower-evidence-boundary", boundary);
+        let (app, admin, path) = (&app, admin.clone(), path.clone());
+        async move {
+            app.send(reqwest::Method::POST, &path, |r| {
+                r.bearer_auth(admin)
+                    .header("Idempotency-Key", "upload-1")
+                    .header(
+                        "Content-Type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(body)
+            })
+            .await
+        }
+    };
+    let first = send("----first-try-boundary").await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let retry = send("----second-try-boundary-xyz").await;
+    assert_eq!(retry.status, 201, "{}", retry.text);
+    assert_eq!(retry.header("idempotent-replayed"), "true");
+    assert_eq!(retry.json()["id"], first.json()["id"]);
+    let items = app.get_as(&admin, &path).await.json();
+    assert_eq!(
+        items["items"].as_array().map(Vec::len),
+        Some(1),
+        "stored once"
+    );
+    // A generated client asks for plain bytes.
+    let download = first.json()["file"]["download_url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let octets = app
+        .send(reqwest::Method::GET, &download, |r| {
+            r.bearer_auth(&admin)
+                .header("Accept", "application/octet-stream")
+        })
+        .await;
+    assert_eq!(octets.header("content-type"), "application/octet-stream");
+    assert_eq!(octets.header("vary"), "Accept");
 }

@@ -290,9 +290,22 @@ async fn only_a_planned_or_returned_restitution_changes() {
     let t = trained(&app, &admin, "Locked Reports").await;
     let id = reported(&app, &admin, &t).await;
     let path = format!("/api/v1/restitutions/{id}");
+    let item = app.get_as(&admin, &format!("{path}/evidence")).await.json()["items"][0]["id"]
+        .as_str()
+        .expect("evidence id")
+        .to_owned();
     for reply in [
         patch(&app, &admin, &id, json!({"notes": "late change"})).await,
         add_link(&app, &admin, &id).await,
+        super::upload(&app, &admin, &id, "photo", "late.png", super::PNG).await,
+        app.write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("{path}/evidence/{item}"),
+            None,
+            None,
+        )
+        .await,
         app.write_as(reqwest::Method::DELETE, &admin, &path, None, None)
             .await,
     ] {

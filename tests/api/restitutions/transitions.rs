@@ -177,6 +177,18 @@ async fn a_move_honours_if_match_and_clients_never_review() {
         )
         .await;
     assert_eq!(moved.status, 201, "{}", moved.text);
+    // Not allowed comes before a stale version: 403, not 412.
+    let member = app.association_user_token(&admin, &t.association).await;
+    let other = reported(&app, &admin, &t).await;
+    app.write_as(
+        reqwest::Method::POST,
+        &member,
+        &format!("/api/v1/restitutions/{other}/transitions"),
+        Some(json!({"to": "validated"})),
+        Some("\"1\""),
+    )
+    .await
+    .assert_problem(403, "review_reserved");
     let viewer = app.token_for(&admin, "viewer").await;
     let refused = move_to(&app, &viewer, &id, "returned", Some("x")).await;
     assert_eq!(refused.status, 403);

@@ -211,6 +211,7 @@ pub async fn seed(
     files: &FileStore,
 ) -> Result<DemoSummary, DomainError> {
     db::migrate_up(db).await?;
+    files.bind(db::installation_id(db).await?).await?;
     let mut created_users = Vec::new();
     for (email, name, role) in DEMO_USERS {
         if user::find_by_email(db, email).await?.is_none() {

@@ -408,12 +408,12 @@ pub async fn seed(db: &DatabaseConnection, files: &FileStore) -> Result<usize, D
                 kind: EvidenceKind::Report,
                 description: "Written report of the session (PDF)".into(),
                 source: Source::File(Upload {
-                    bytes: REPORT_PDF.to_vec(),
+                    staged: files.stage(REPORT_PDF).await?,
                     file_type: FileType::Pdf,
                     file_name: Some("restitution-report-demo.pdf".into()),
                 }),
             };
-            evidence::create(&tx, &context, files, id, &report, &scope).await?;
+            evidence::create(&tx, &context, files, id, report, &scope).await?;
         }
         for (kind, description, url) in plan.links {
             let link = EvidenceInput {
@@ -421,7 +421,7 @@ pub async fn seed(db: &DatabaseConnection, files: &FileStore) -> Result<usize, D
                 description: (*description).into(),
                 source: Source::Link((*url).into()),
             };
-            evidence::create(&tx, &context, files, id, &link, &scope).await?;
+            evidence::create(&tx, &context, files, id, link, &scope).await?;
         }
         for to in path_to(plan.status) {
             let request = TransitionRequest {

@@ -12,7 +12,7 @@ use super::entity::{EvidenceKind, evidence, restitution};
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::error::Refusal;
-use crate::files::{FileStore, FileType};
+use crate::files::{FileStore, FileType, Staged};
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::policy::CallerScope;
 use crate::resource::{self, Precondition};
@@ -32,11 +32,11 @@ impl EvidenceKind {
     }
 }
 
-/// An uploaded file, its type already recognised from its content.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An uploaded file, its type already recognised from its content, staged in the store.
+#[derive(Debug)]
 pub struct Upload {
-    /// The bytes (at most [`crate::files::MAX_FILE_BYTES`]).
-    pub bytes: Vec<u8>,
+    /// The file, written to a temporary name (at most [`crate::files::MAX_FILE_BYTES`]).
+    pub staged: Staged,
     /// What they are.
     pub file_type: FileType,
     /// The name it was sent under, if any.
@@ -44,7 +44,7 @@ pub struct Upload {
 }
 
 /// Where the evidence is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Source {
     /// An `https` address.
     Link(String),
@@ -53,7 +53,7 @@ pub enum Source {
 }
 
 /// A new evidence item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct EvidenceInput {
     /// What it shows.
     pub kind: EvidenceKind,
@@ -157,19 +157,19 @@ pub async fn get(
     Ok(item)
 }
 
-/// Adds evidence to an editable restitution. A file is written to the store first, in this
-/// transaction, so the row that names it commits only once it is in place.
+/// Adds evidence to an editable restitution. A staged file is placed under its hash first, in
+/// this transaction, so the row that names it commits only once it is in place.
 pub async fn create(
     tx: &Tx,
     context: &AuditContext,
     files: &FileStore,
     restitution_id: Uuid,
-    input: &EvidenceInput,
+    input: EvidenceInput,
     scope: &CallerScope,
 ) -> Result<evidence::Model, DomainError> {
     let restitution = resource::lock_live::<restitution::Entity>(tx, restitution_id, scope).await?;
     check_editable(restitution.status, "evidence can be added")?;
-    let description = check(input)?;
+    let description = check(&input)?;
     if count(tx, restitution_id).await? >= MAX_EVIDENCE {
         return Err(DomainError::Refused(Refusal::conflict(
             "evidence_limit_reached",
@@ -189,13 +189,15 @@ pub async fn create(
         file_name: Set(None),
         ..Default::default()
     };
-    match &input.source {
-        Source::Link(url) => row.url = Set(Some(url.clone())),
-        Source::File(upload) => {
-            let hash = files.put(tx, &upload.bytes).await?;
-            row.file_sha256 = Set(Some(hash));
+    match input.source {
+        Source::Link(url) => row.url = Set(Some(url)),
+        Source::File(mut upload) => {
+            files.place(tx, &mut upload.staged).await?;
+            row.file_sha256 = Set(Some(upload.staged.hash().to_owned()));
             row.file_media_type = Set(Some(upload.file_type.media_type().to_owned()));
-            row.file_size = Set(Some(i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX)));
+            row.file_size = Set(Some(
+                i64::try_from(upload.staged.size()).unwrap_or(i64::MAX),
+            ));
             row.file_name = Set(Some(safe_file_name(
                 upload.file_name.as_deref(),
                 upload.file_type,

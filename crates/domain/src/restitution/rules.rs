@@ -162,6 +162,8 @@ fn ids(errors: &mut Vec<FieldError>, values: &[Uuid], pointer: &str) -> Vec<Uuid
             pointer,
             format!("must list 1 to {MAX_LIST} ids"),
         ));
+        // Items of an over-long list are not judged one by one (a body can hold thousands).
+        return vec![];
     }
     let mut kept: Vec<Uuid> = Vec::new();
     for (i, id) in values.iter().enumerate() {
@@ -274,14 +276,16 @@ pub fn check(input: &RestitutionInput) -> Result<Checked, Vec<FieldError>> {
             "must be a language code such as fr, nl or en",
         ));
     }
-    if input.topics.len() > MAX_TOPICS {
+    let listed: &[String] = if input.topics.len() > MAX_TOPICS {
         errors.push(FieldError::new(
             "/topics",
             format!("must list at most {MAX_TOPICS} topics"),
         ));
-    }
-    let topics: Vec<String> = input
-        .topics
+        &[]
+    } else {
+        &input.topics
+    };
+    let topics: Vec<String> = listed
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {

@@ -31,8 +31,8 @@ pub struct TransitionRequest {
 
 /// Moves a restitution, recording the move. The row is locked first, so of concurrent moves
 /// from one status exactly one wins and the others find the status moved (409 with where it
-/// may go now). Not found, stale `If-Match`, a review by someone who may not review (403), an
-/// illegal move (409), the comment, then what a report needs.
+/// may go now). Not found, a review by someone who may not review (403), stale `If-Match`
+/// (412), an illegal move (409), the comment, then what a report needs.
 pub async fn transition(
     tx: &Tx,
     context: &AuditContext,
@@ -43,7 +43,6 @@ pub async fn transition(
     reviewer: bool,
 ) -> Result<(Restitution, transition::Model), DomainError> {
     let current = resource::lock_live::<restitution::Entity>(tx, id, scope).await?;
-    expected.check(current.version)?;
     if request.to.is_review() && !reviewer {
         return Err(DomainError::Refused(Refusal {
             code: "review_reserved",
@@ -57,6 +56,7 @@ pub async fn transition(
             errors: vec![],
         }));
     }
+    expected.check(current.version)?;
     let from = current.status;
     let allowed = from.allowed_next();
     if !allowed.contains(&request.to) {

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use empower_domain::db;
 use empower_domain::error::{Refusal, RefusalKind};
-use empower_domain::files::{FileType, MAX_FILE_BYTES};
+use empower_domain::files::{FileStore, FileType, MAX_FILE_BYTES};
 use empower_domain::restitution::EvidenceKind;
 use empower_domain::restitution::entity::evidence as stored;
 use empower_domain::restitution::evidence::{self, EvidenceInput, Source, Upload};
@@ -24,7 +24,7 @@ use crate::extract::{
     BODY_LIMIT, IfMatch, ListQuery, NoParams, NoQuery, PageParams, parse_json, read_limited,
     version_etag,
 };
-use crate::http::{Caching, ListBody, json_with_etag, page_response, written};
+use crate::http::{Caching, ListBody, json_with_etag, page_response, prefers, written};
 use crate::problem::{ApiError, ProblemItem};
 use crate::state::AppState;
 
@@ -178,6 +178,8 @@ pub struct EvidenceUpload {
     pub file: Vec<u8>,
 }
 
+const KIND_RULE: &str = "must be one of report, attendance_sheet, photo, other";
+
 fn malformed(detail: impl Into<String>) -> ApiError {
     ApiError::MalformedBody {
         detail: detail.into(),
@@ -201,13 +203,46 @@ fn form_text(bytes: &[u8], name: &str) -> Result<String, ApiError> {
     Ok(value.to_owned())
 }
 
-/// Reads the form: `kind`, `description` and `file`; any other field is a 400 naming it.
-async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<EvidenceInput, ApiError> {
+/// A text field of a form, of at most `max` bytes (a longer one is refused as the field's
+/// error, not as a body too large).
+async fn read_text(
+    field: actix_multipart::Field,
+    name: &str,
+    max: usize,
+    rule: &str,
+) -> Result<String, ApiError> {
+    match read_limited(field, max).await {
+        Ok(bytes) => form_text(&bytes, name),
+        Err(ApiError::PayloadTooLarge { .. }) => {
+            Err(ApiError::Validation(vec![ProblemItem::pointer(
+                format!("/{name}"),
+                rule,
+            )]))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Reads the form: `kind`, `description` and `file`, once each; any other field is a 400
+/// naming it.
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    files: &FileStore,
+) -> Result<EvidenceInput, ApiError> {
     let mut form = Multipart::new(req.headers(), payload.into_inner());
     let (mut kind, mut description, mut upload) = (None, None, None);
+    let mut seen: Vec<String> = Vec::new();
     while let Some(field) = form.next().await {
         let field = field.map_err(|e| malformed(format!("the form cannot be read: {e}")))?;
         let name = field.name().unwrap_or_default().to_owned();
+        if seen.contains(&name) {
+            return Err(ApiError::MalformedBody {
+                detail: format!("/{name} is given twice"),
+                errors: vec![ProblemItem::pointer(format!("/{name}"), "is given twice")],
+            });
+        }
+        seen.push(name.clone());
         match name.as_str() {
             "file" => {
                 let file_name = field
@@ -223,28 +258,31 @@ async fn read_form(req: &HttpRequest, payload: web::Payload) -> Result<EvidenceI
                             .collect(),
                     })?;
                 upload = Some(Upload {
-                    bytes: bytes.to_vec(),
+                    // Written and flushed now, before the write transaction begins.
+                    staged: files.stage(&bytes).await?,
                     file_type,
                     file_name,
                 });
             }
             "kind" => {
-                let value = form_text(&read_limited(field, 100).await?, "kind")?;
+                let value = read_text(field, "kind", 100, KIND_RULE).await?;
                 kind = Some(
                     serde_json::from_value::<EvidenceKind>(serde_json::Value::String(value))
                         .map_err(|_| {
-                            ApiError::Validation(vec![ProblemItem::pointer(
-                                "/kind",
-                                "must be one of report, attendance_sheet, photo, other",
-                            )])
+                            ApiError::Validation(vec![ProblemItem::pointer("/kind", KIND_RULE)])
                         })?,
                 );
             }
             "description" => {
-                description = Some(form_text(
-                    &read_limited(field, 4 * 1024).await?,
-                    "description",
-                )?);
+                description = Some(
+                    read_text(
+                        field,
+                        "description",
+                        4 * 1024,
+                        "must be 1 to 500 characters",
+                    )
+                    .await?,
+                );
             }
             other => {
                 return Err(ApiError::MalformedBody {
@@ -325,7 +363,7 @@ pub async fn create_restitution_evidence(
                 source: Source::Link(body.url),
             }
         }
-        "multipart/form-data" => read_form(&req, payload).await?,
+        "multipart/form-data" => read_form(&req, payload, &state.files).await?,
         _ => {
             return Err(ApiError::UnsupportedMediaType {
                 expected: vec!["application/json".into(), "multipart/form-data".into()],
@@ -338,7 +376,7 @@ pub async fn create_restitution_evidence(
         &caller.audit,
         &state.files,
         *id,
-        &input,
+        input,
         &caller.scope(),
     )
     .await?;
@@ -375,8 +413,13 @@ pub async fn get_restitution_evidence(
 ) -> Result<HttpResponse, ApiError> {
     let (id, evidence_id) = path.into_inner();
     let item = evidence::get(&state.db, id, evidence_id, &caller.scope()).await?;
-    let etag = version_etag(item.version);
     let sees = caller.sees_personal_evidence();
+    // The withheld view of an item is another representation than the whole one.
+    let etag = if item.kind.personal() && !sees {
+        format!("\"{}-withheld\"", item.version)
+    } else {
+        version_etag(item.version)
+    };
     Ok(json_with_etag(
         &req,
         &EvidenceView::of(item, sees),
@@ -449,7 +492,8 @@ impl ToSchema for EvidenceBytes {}
 /// its recognised `Content-Type`, `Content-Disposition: attachment` and
 /// `X-Content-Type-Options: nosniff`. A photo or attendance sheet is 403
 /// `personal_data_withheld` for callers who may not see personal data; a link has no file
-/// (404).
+/// (404). A client that prefers `Accept: application/octet-stream` (as generated clients do)
+/// gets the same bytes under that type.
 #[utoipa::path(
     tag = "restitutions",
     operation_id = "get_restitution_evidence_file",
@@ -459,6 +503,7 @@ impl ToSchema for EvidenceBytes {}
     ),
     responses(
         (status = 200, description = "The file", content(
+            (EvidenceBytes = "application/octet-stream", example = "(the file as uploaded, with Accept: application/octet-stream)"),
             (EvidenceBytes = "application/pdf", example = "%PDF-1.7 (the report as uploaded)"),
             (EvidenceBytes = "image/jpeg", example = "(the photo as uploaded)"),
             (EvidenceBytes = "image/png", example = "(the scan as uploaded)"),
@@ -518,13 +563,21 @@ pub async fn get_restitution_evidence_file(
     if matches {
         return Ok(response.finish());
     }
-    let bytes = state.files.get(hash).await?.ok_or_else(|| {
-        ApiError::Internal(format!(
+    let Some(bytes) = state.files.get(hash).await? else {
+        // Deleted (and its file released) since it was read: gone, as a read now says.
+        evidence::get(&state.db, id, evidence_id, &caller.scope()).await?;
+        return Err(ApiError::Internal(format!(
             "evidence {evidence_id}: stored file {hash} is missing"
-        ))
-    })?;
+        )));
+    };
+    let content_type = if prefers(&req, "application/octet-stream") {
+        "application/octet-stream"
+    } else {
+        media_type.as_str()
+    };
     Ok(response
-        .content_type(media_type.as_str())
+        .insert_header((header::VARY, "Accept"))
+        .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!(

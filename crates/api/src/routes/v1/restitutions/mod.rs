@@ -240,20 +240,24 @@ pub async fn release_files(db: &db::Db, files: &FileStore, hashes: Vec<String>) 
     if hashes.is_empty() {
         return;
     }
-    let released = async {
-        let tx = db::begin_write(db).await?;
+    let (db, files) = (db.clone(), files.clone());
+    // Spawned, so a client that hangs up does not stop the removal of personal files halfway;
+    // awaited, so the answer comes once they are gone.
+    let released = tokio::spawn(async move {
+        let tx = db::begin_write(&db).await?;
         for hash in &hashes {
             files.release(&tx, hash).await?;
         }
         tx.commit().await?;
         Ok::<(), empower_domain::DomainError>(())
-    }
+    })
     .await;
-    if let Err(err) = released {
-        log::warn!(
-            "files: could not release {} file(s) now, the next start's sweep will: {err}",
-            hashes.len()
-        );
+    match released {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => log::warn!(
+            "files: could not release freed files now, the next start's sweep will: {err}"
+        ),
+        Err(err) => log::warn!("files: the release stopped: {err}"),
     }
 }
 
