@@ -11,6 +11,7 @@ fn empower(db: &TestDb) -> Command {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("EMPOWER_DATABASE_URL", db.url())
+        .env("EMPOWER_FILES_DIR", db.files_dir())
         .env("RUST_LOG", "warn");
     command
 }

@@ -117,6 +117,22 @@ impl From<LocationInput> for LocationBody {
     }
 }
 
+/// One topic covered: a line of 1-200 characters.
+pub struct TopicLine;
+
+impl PartialSchema for TopicLine {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .examples(["Answering a call for proposals"])
+            .into()
+    }
+}
+
+impl ToSchema for TopicLine {}
+
 /// Who came, by gender: non-negative counts (0 when left out).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -199,7 +215,7 @@ pub struct RestitutionBody {
     pub language: String,
     /// What was covered: at most 20 lines of 1-200 characters.
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(value_type = Vec<TopicLine>, max_items = 20)]
     pub topics: Vec<String>,
     /// Who came (zeros while planned); at least one attendee to report.
     #[serde(default)]
@@ -325,7 +341,7 @@ pub struct RestitutionPatch {
     pub language: Option<String>,
     /// What was covered; cannot be `null` (send `[]`).
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Vec<String>, max_items = 20)]
+    #[schema(value_type = Vec<TopicLine>, max_items = 20)]
     pub topics: Option<Vec<String>>,
     /// Who came; cannot be cleared.
     #[serde(default, deserialize_with = "non_null")]
