@@ -219,8 +219,14 @@ impl MigrationTrait for Migration {
                 Restitutions::Table,
                 &["planned_on", "id"],
             ),
+            // A status's page in id order (the list), and its dates (the indicators).
             index(
                 "idx_restitutions_status",
+                Restitutions::Table,
+                &["status", "id"],
+            ),
+            index(
+                "idx_restitutions_status_held_on",
                 Restitutions::Table,
                 &["status", "held_on"],
             ),
