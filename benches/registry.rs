@@ -49,7 +49,7 @@ mod bare {
     use std::collections::HashMap;
 
     use actix_web::error::{ErrorBadRequest, ErrorInternalServerError, ErrorNotFound};
-    use actix_web::{App, HttpResponse, HttpServer, web};
+    use actix_web::{HttpResponse, web};
     use empower_domain::association::Status;
     use empower_domain::association::entity::association;
     use empower_domain::person::entity::person;
@@ -64,19 +64,13 @@ mod bare {
 
     /// Starts the server on a free loopback port and answers its base URL.
     pub fn start(db: DatabaseConnection) -> String {
-        let db = web::Data::new(db);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(db.clone())
-                .route("/api/v1/associations", web::get().to(list_associations))
-                .route("/api/v1/associations/{id}", web::get().to(read_association))
-                .route("/api/v1/people/{id}", web::get().to(read_person))
-        })
-        .bind(("127.0.0.1", 0))
-        .expect("bind the bare server");
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
-        format!("http://127.0.0.1:{port}")
+        super::common::start_bare(db, routes)
+    }
+
+    fn routes(cfg: &mut web::ServiceConfig) {
+        cfg.route("/api/v1/associations", web::get().to(list_associations))
+            .route("/api/v1/associations/{id}", web::get().to(read_association))
+            .route("/api/v1/people/{id}", web::get().to(read_person));
     }
 
     /// `association::list`'s page query: live rows, status, `q` as a substring of the folded
@@ -210,15 +204,6 @@ mod bare {
             "updated_at": row.updated_at,
         })
     }
-}
-
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (
-        ms(samples[samples.len() / 2]),
-        ms(samples[samples.len() * 95 / 100]),
-    )
 }
 
 #[tokio::main]
@@ -374,8 +359,8 @@ async fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- |");
     for endpoint in endpoints {
-        let (ours_p50, ours_p95) = percentiles(endpoint.ours);
-        let (bare_p50, bare_p95) = percentiles(endpoint.bare);
+        let (ours_p50, ours_p95) = common::percentiles(endpoint.ours);
+        let (bare_p50, bare_p95) = common::percentiles(endpoint.bare);
         println!(
             "| {} | {ours_p50:.2} ms | {ours_p95:.2} ms | {bare_p50:.2} ms | {bare_p95:.2} ms | {:.2} |",
             endpoint.what,

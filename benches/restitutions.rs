@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{Days, NaiveDate, NaiveTime};
 use empower_domain::association::{self, RowOutcome};
@@ -46,7 +46,7 @@ mod bare {
     use std::collections::HashMap;
 
     use actix_web::error::{ErrorBadRequest, ErrorInternalServerError, ErrorNotFound};
-    use actix_web::{App, HttpResponse, HttpServer, web};
+    use actix_web::{HttpResponse, web};
     use empower_domain::restitution::RestitutionStatus;
     use empower_domain::restitution::entity::restitution;
     use sea_orm::{
@@ -59,18 +59,12 @@ mod bare {
 
     /// Starts the server on a free loopback port and answers its base URL.
     pub fn start(db: DatabaseConnection) -> String {
-        let db = web::Data::new(db);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(db.clone())
-                .route("/api/v1/restitutions", web::get().to(list))
-                .route("/api/v1/restitutions/{id}", web::get().to(read))
-        })
-        .bind(("127.0.0.1", 0))
-        .expect("bind the bare server");
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
-        format!("http://127.0.0.1:{port}")
+        super::common::start_bare(db, routes)
+    }
+
+    fn routes(cfg: &mut web::ServiceConfig) {
+        cfg.route("/api/v1/restitutions", web::get().to(list))
+            .route("/api/v1/restitutions/{id}", web::get().to(read));
     }
 
     async fn list(
@@ -141,15 +135,6 @@ mod bare {
             "notes": r.notes, "status": r.status, "version": r.version,
             "created_at": r.created_at, "updated_at": r.updated_at}))
     }
-}
-
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (
-        ms(samples[samples.len() / 2]),
-        ms(samples[samples.len() * 95 / 100]),
-    )
 }
 
 /// Restitution `k` of association number `i`: the five statuses in turn, so a fifth of them
@@ -513,8 +498,8 @@ async fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- |");
     for (what, ours, bare_times) in measured {
-        let (ours_p50, ours_p95) = percentiles(ours);
-        let (bare_p50, bare_p95) = percentiles(bare_times);
+        let (ours_p50, ours_p95) = common::percentiles(ours);
+        let (bare_p50, bare_p95) = common::percentiles(bare_times);
         println!(
             "| {what} | {ours_p50:.2} ms | {ours_p95:.2} ms | {bare_p50:.2} ms | {bare_p95:.2} ms | {:.2} |",
             ours_p50 / bare_p50
@@ -523,7 +508,7 @@ async fn main() {
     println!();
     println!("| operation | runs | median | p95 | throughput at median |");
     println!("| --- | --- | --- | --- | --- |");
-    let (p50, p95) = percentiles(export);
+    let (p50, p95) = common::percentiles(export);
     println!(
         "| GET /restitutions?status=validated as CSV ({csv_rows} rows) | 10 | {p50:.1} ms | {p95:.1} ms | {:.0} rows/s |",
         csv_rows as f64 / (p50 / 1000.0)
@@ -539,7 +524,7 @@ async fn main() {
             downloads,
         ),
     ] {
-        let (p50, p95) = percentiles(samples);
+        let (p50, p95) = common::percentiles(samples);
         println!(
             "| {what} | {UPLOADS} | {p50:.1} ms | {p95:.1} ms | {:.0} MB/s |",
             mb / (p50 / 1000.0)

@@ -12,7 +12,7 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{NaiveDate, NaiveTime};
 use empower_domain::association::{self, RowOutcome};
@@ -38,7 +38,7 @@ const M1: Uuid = Uuid::from_u128(0x019a_c000_0000_7000_8000_0000_0000_0001);
 /// serialised with serde_json; no auth, middleware, module or assessment lookups.
 mod bare {
     use actix_web::error::ErrorInternalServerError;
-    use actix_web::{App, HttpResponse, HttpServer, web};
+    use actix_web::{HttpResponse, web};
     use empower_domain::paging::{self, KeyValue, Order, PageRequest};
     use empower_domain::training::completion::{self, Which};
     use empower_domain::training::entity::enrollment;
@@ -50,19 +50,13 @@ mod bare {
 
     /// Starts the server on a free loopback port and answers its base URL.
     pub fn start(db: DatabaseConnection) -> String {
-        let db = web::Data::new(db);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(db.clone())
-                .route("/api/v1/enrollments", web::get().to(list_enrollments))
-                .route("/api/v1/enrollments/{id}", web::get().to(read_enrollment))
-                .route("/api/v1/training-sessions", web::get().to(list_sessions))
-        })
-        .bind(("127.0.0.1", 0))
-        .expect("bind the bare server");
-        let port = server.addrs()[0].port();
-        tokio::spawn(server.run());
-        format!("http://127.0.0.1:{port}")
+        super::common::start_bare(db, routes)
+    }
+
+    fn routes(cfg: &mut web::ServiceConfig) {
+        cfg.route("/api/v1/enrollments", web::get().to(list_enrollments))
+            .route("/api/v1/enrollments/{id}", web::get().to(read_enrollment))
+            .route("/api/v1/training-sessions", web::get().to(list_sessions));
     }
 
     async fn list_enrollments(
@@ -159,15 +153,6 @@ mod bare {
             .collect();
         Ok(HttpResponse::Ok().json(json!({"items": items})))
     }
-}
-
-fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (
-        ms(samples[samples.len() / 2]),
-        ms(samples[samples.len() * 95 / 100]),
-    )
 }
 
 #[tokio::main]
@@ -407,7 +392,7 @@ async fn main() {
         enrolment_rows.len(),
         setup.as_secs_f64()
     );
-    let (p50, p95) = percentiles(whole);
+    let (p50, p95) = common::percentiles(whole);
     println!(
         "completion of every enrolment of the module (completion::of, SQL, 20 runs): median {p50:.1} ms, p95 {p95:.1} ms; {completed} completed"
     );
@@ -416,14 +401,14 @@ async fn main() {
     );
     println!("| --- | --- | --- | --- | --- | --- |");
     for (what, ours, bare_times) in measured {
-        let (ours_p50, ours_p95) = percentiles(ours);
-        let (bare_p50, bare_p95) = percentiles(bare_times);
+        let (ours_p50, ours_p95) = common::percentiles(ours);
+        let (bare_p50, bare_p95) = common::percentiles(bare_times);
         println!(
             "| {what} | {ours_p50:.2} ms | {ours_p95:.2} ms | {bare_p50:.2} ms | {bare_p95:.2} ms | {:.2} |",
             ours_p50 / bare_p50
         );
     }
-    let (p50, p95) = percentiles(register);
+    let (p50, p95) = common::percentiles(register);
     println!(
         "GET /modules/{{id}}/attendance-register as CSV (10,000 rows, 10 runs): median {p50:.0} ms, p95 {p95:.0} ms"
     );

@@ -50,3 +50,32 @@ pub async fn serve(url: String, email: &str, password: &str) -> String {
     tokio::spawn(app.run_until_stopped());
     base
 }
+
+/// A bare actix-web server with `routes` over `db` on a free loopback port, for the baselines:
+/// no auth, no middleware. Answers its base URL.
+#[allow(dead_code)] // the soak has no bare baseline
+pub fn start_bare(
+    db: sea_orm::DatabaseConnection,
+    routes: fn(&mut actix_web::web::ServiceConfig),
+) -> String {
+    let db = actix_web::web::Data::new(db);
+    let server = actix_web::HttpServer::new(move || {
+        actix_web::App::new().app_data(db.clone()).configure(routes)
+    })
+    .bind(("127.0.0.1", 0))
+    .expect("bind the bare server");
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    format!("http://127.0.0.1:{port}")
+}
+
+/// The median and the 95th percentile of `samples`, in milliseconds.
+#[allow(dead_code)] // the soak reports memory, not latencies
+pub fn percentiles(mut samples: Vec<std::time::Duration>) -> (f64, f64) {
+    samples.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(samples[samples.len() / 2]),
+        ms(samples[samples.len() * 95 / 100]),
+    )
+}
