@@ -164,8 +164,10 @@ pub struct EvidenceLinkBody {
     pub url: String,
 }
 
-/// Evidence uploaded as a file (what a browser's or a phone's file input sends).
+/// Evidence uploaded as a file (what a browser's or a phone's file input sends): these three
+/// fields, once each.
 #[derive(Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "photo", "description": "The group after the session", "file": "(a JPEG)"}))]
 pub struct EvidenceUpload {
     /// What it shows.
