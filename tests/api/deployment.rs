@@ -75,6 +75,13 @@ fn the_api_waits_for_a_healthy_database_and_points_at_it() {
     assert_eq!(env(api, "EMPOWER_BIND").as_deref(), Some("0.0.0.0:8080"));
     assert_eq!(env(api, "EMPOWER_ENV").as_deref(), Some("production"));
     assert!(env(api, "EMPOWER_JWT_SECRET").is_some());
+    // Uploaded files live on a volume of their own, not in the container.
+    let files = env(api, "EMPOWER_FILES_DIR").expect("EMPOWER_FILES_DIR");
+    let volumes = format!("{:?}", api["volumes"]);
+    assert!(
+        volumes.contains(&format!(":{files}")),
+        "{files} is a volume: {volumes}"
+    );
     let ports = format!("{:?}", api["ports"]);
     assert!(ports.contains("8080:8080"), "{ports}");
     assert!(format!("{:?}", api["healthcheck"]["test"]).contains("/health/ready"));
