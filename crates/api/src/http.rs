@@ -33,7 +33,7 @@ pub fn content_etag(body: &[u8]) -> String {
 }
 
 /// Whether `If-None-Match` on the request matches `etag` (weak comparison, `*` included).
-fn none_match(req: &HttpRequest, etag: &str) -> bool {
+pub fn none_match(req: &HttpRequest, etag: &str) -> bool {
     let bare = etag.trim_start_matches("W/");
     req.headers()
         .get_all(header::IF_NONE_MATCH)
@@ -91,6 +91,59 @@ pub fn json_with_etag<T: Serialize>(
         return response.finish();
     }
     response.content_type("application/json").body(body)
+}
+
+/// The request's media type (`Content-Type` without its parameters, lower case), or "".
+pub fn media_type(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A CSV file as Excel opens it: the written records after a UTF-8 byte-order mark.
+pub fn csv_for_excel(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, crate::problem::ApiError> {
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend(
+        writer
+            .into_inner()
+            .map_err(|e| crate::problem::ApiError::Internal(format!("csv: {e}")))?,
+    );
+    Ok(bytes)
+}
+
+/// A CSV answer to a request that asked for one by `Accept` (the same URL answers JSON): an
+/// attachment named `file_name`, its `ETag` from the content (`304` when the client has it),
+/// `Vary: Accept`, and `no-store` when it holds personal data.
+pub fn csv_download(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    file_name: &str,
+    caching: Caching,
+) -> HttpResponse {
+    let etag = content_etag(&body);
+    let not_modified = none_match(req, &etag);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::VARY, "Accept"));
+    cache_headers(&mut response, caching);
+    if not_modified {
+        return response.finish();
+    }
+    response
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(body)
 }
 
 /// `response` with `Vary: Accept`: the same URL answers JSON, CSV or PDF as the client asks.

@@ -119,6 +119,15 @@ async fn the_list_filters_and_exports_as_csv() {
         4,
         "every matching row, not a page"
     );
+    let etag = all.header("etag").to_owned();
+    let unchanged = app
+        .send(reqwest::Method::GET, "/api/v1/restitutions", |r| {
+            r.bearer_auth(&admin)
+                .header("Accept", "text/csv")
+                .header("If-None-Match", etag.as_str())
+        })
+        .await;
+    assert_eq!(unchanged.status, 304, "the same file: not sent again");
     assert!(
         all.text.contains("'=HYPERLINK"),
         "a formula is neutralised: {}",

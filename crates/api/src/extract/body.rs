@@ -17,13 +17,7 @@ async fn read_body(
     payload: Result<web::Bytes, actix_web::Error>,
     media_type: &'static str,
 ) -> Result<web::Bytes, ApiError> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if content_type.as_deref() != Some(media_type) {
+    if crate::http::media_type(&req) != media_type {
         return Err(ApiError::UnsupportedMediaType {
             expected: vec![media_type.into()],
         });

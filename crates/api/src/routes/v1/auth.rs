@@ -338,15 +338,7 @@ pub async fn issue_client_token(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let form_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        });
+    let form_type = crate::http::media_type(&req) == "application/x-www-form-urlencoded";
     if !form_type || body.len() > BODY_LIMIT {
         return Ok(oauth_error(
             400,

@@ -2,6 +2,7 @@
 //! spreadsheet would run as formulas neutralised.
 
 use super::schema::RestitutionView;
+use crate::http::csv_for_excel;
 use crate::problem::ApiError;
 use crate::routes::v1::associations::files::csv::neutralise;
 
@@ -90,11 +91,5 @@ pub fn restitutions_csv(rows: impl Iterator<Item = RestitutionView>) -> Result<V
         .collect();
         writer.write_record(&record).map_err(fail)?;
     }
-    let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(
-        writer
-            .into_inner()
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    Ok(bytes)
+    csv_for_excel(writer)
 }

@@ -24,7 +24,9 @@ use crate::extract::{
     BODY_LIMIT, IfMatch, ListQuery, NoParams, NoQuery, PageParams, parse_json, read_limited,
     version_etag,
 };
-use crate::http::{Caching, ListBody, json_with_etag, page_response, prefers, written};
+use crate::http::{
+    Caching, ListBody, json_with_etag, media_type, none_match, page_response, prefers, written,
+};
 use crate::problem::{ApiError, ProblemItem};
 use crate::state::AppState;
 
@@ -349,14 +351,7 @@ pub async fn create_restitution_evidence(
     id: web::Path<Uuid>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let media_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let input = match media_type.as_str() {
+    let input = match media_type(&req).as_str() {
         "application/json" => {
             let body: EvidenceLinkBody = parse_json(&read_limited(payload, BODY_LIMIT).await?)?;
             EvidenceInput {
@@ -541,14 +536,7 @@ pub async fn get_restitution_evidence_file(
         ));
     };
     let etag = format!("\"{hash}\"");
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
-        });
+    let matches = none_match(&req, &etag);
     let mut response = if matches {
         HttpResponse::NotModified()
     } else {

@@ -6,7 +6,6 @@ pub mod evidence;
 pub mod schema;
 pub mod transitions;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use empower_domain::restitution::{self as restitutions, RestitutionFilter, RestitutionStatus};
@@ -20,7 +19,7 @@ use self::schema::{RestitutionBody, RestitutionPatch, RestitutionView};
 use crate::auth::Caller;
 use crate::extract::{ApiJson, IfMatch, ListQuery, MergePatch, NoQuery, PageParams, version_etag};
 use crate::http::{
-    Caching, ListBody, content_etag, json_with_etag, page_response, prefers, vary_accept, written,
+    Caching, ListBody, csv_download, json_with_etag, page_response, prefers, vary_accept, written,
 };
 use crate::problem::ApiError;
 use crate::routes::v1::edit::{Fields, merge_patch};
@@ -106,15 +105,12 @@ pub async fn list_restitutions(
     if prefers(&req, "text/csv") {
         let rows = restitutions::all(&state.db, &filter, &scope).await?;
         let body = csv::restitutions_csv(rows.into_iter().map(RestitutionView::from))?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((header::ETAG, content_etag(&body)))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"restitutions.csv\"",
-            ))
-            .insert_header((header::VARY, "Accept"))
-            .body(body));
+        return Ok(csv_download(
+            &req,
+            body,
+            "restitutions.csv",
+            Caching::Allowed,
+        ));
     }
     let page = restitutions::list(&state.db, &filter, &query.page, &scope).await?;
     Ok(vary_accept(page_response(

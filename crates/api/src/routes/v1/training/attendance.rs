@@ -1,6 +1,5 @@
 //! Attendance: a session's sheet, and a module's register (JSON, or CSV for Excel).
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use empower_domain::db;
@@ -13,7 +12,9 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::extract::{ApiJson, IfMatch, NoQuery, version_etag};
-use crate::http::{Caching, content_etag, json_with_etag, prefers, vary_accept, written};
+use crate::http::{
+    Caching, csv_download, csv_for_excel, json_with_etag, prefers, vary_accept, written,
+};
 use crate::problem::ApiError;
 use crate::routes::v1::associations::files::csv::neutralise;
 use crate::state::AppState;
@@ -341,13 +342,7 @@ fn register_csv(view: &RegisterView, names: bool) -> Result<Vec<u8>, ApiError> {
         record.push(row.completed_on.map(|d| d.to_string()).unwrap_or_default());
         writer.write_record(&record).map_err(fail)?;
     }
-    let mut bytes = vec![0xEF, 0xBB, 0xBF];
-    bytes.extend(
-        writer
-            .into_inner()
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    Ok(bytes)
+    csv_for_excel(writer)
 }
 
 /// Read a module's attendance register.
@@ -383,16 +378,12 @@ pub async fn get_module_attendance_register(
     let view = RegisterView::from(register);
     if prefers(&req, "text/csv") {
         let body = register_csv(&view, scope.personal_data)?;
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((header::ETAG, content_etag(&body)))
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"attendance-{code}.csv\""),
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .insert_header((header::VARY, "Accept"))
-            .body(body));
+        return Ok(csv_download(
+            &req,
+            body,
+            &format!("attendance-{code}.csv"),
+            Caching::NoStore,
+        ));
     }
     Ok(vary_accept(json_with_etag(
         &req,

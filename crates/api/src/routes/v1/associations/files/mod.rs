@@ -293,13 +293,7 @@ pub async fn import_associations(
 ) -> Result<HttpResponse, ApiError> {
     let dry_run = options.dry_run.unwrap_or(false);
     let mode = options.mode.unwrap_or_default();
-    let media_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let media_type = crate::http::media_type(&req);
     let rows = match media_type.as_str() {
         "text/csv" => parse_csv(&read_limited(payload, IMPORT_LIMIT).await?)?,
         "application/json" => parse_json_rows(&read_limited(payload, IMPORT_LIMIT).await?)?,
