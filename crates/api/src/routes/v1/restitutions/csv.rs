@@ -4,7 +4,7 @@
 use super::schema::RestitutionView;
 use crate::http::csv_for_excel;
 use crate::problem::ApiError;
-use crate::routes::v1::associations::files::csv::neutralise;
+use crate::routes::v1::associations::files::csv::{join, neutralise};
 
 /// The columns, in order.
 pub const COLUMNS: [&str; 22] = [
@@ -32,21 +32,6 @@ pub const COLUMNS: [&str; 22] = [
     "updated_at",
 ];
 
-fn wire<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn join<T: ToString>(values: &[T]) -> String {
-    values
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
 /// The CSV file of `rows` (UTF-8 with a byte-order mark, for Excel).
 pub fn restitutions_csv(rows: impl Iterator<Item = RestitutionView>) -> Result<Vec<u8>, ApiError> {
     let fail = |e: ::csv::Error| ApiError::Internal(format!("csv: {e}"));
@@ -64,7 +49,7 @@ pub fn restitutions_csv(rows: impl Iterator<Item = RestitutionView>) -> Result<V
         let record: Vec<String> = vec![
             r.id.to_string(),
             r.association_id.to_string(),
-            wire(&r.status),
+            r.status.as_str().to_owned(),
             r.planned_on.to_string(),
             r.held_on.map(|d| d.to_string()).unwrap_or_default(),
             kind.to_owned(),
@@ -72,9 +57,9 @@ pub fn restitutions_csv(rows: impl Iterator<Item = RestitutionView>) -> Result<V
             text(&r.location.postal_code),
             text(&r.location.country),
             r.language.clone(),
-            join(&r.module_ids),
-            join(&r.facilitator_ids),
-            r.topics.join("|"),
+            join(r.module_ids.iter().map(ToString::to_string)),
+            join(r.facilitator_ids.iter().map(ToString::to_string)),
+            join(r.topics.iter().cloned()),
             r.attendees.women.to_string(),
             r.attendees.men.to_string(),
             r.attendees.other.to_string(),

@@ -58,7 +58,8 @@ pub fn restore(cell: &str) -> &str {
     }
 }
 
-fn join(values: impl IntoIterator<Item = String>) -> String {
+/// A list cell: the values joined with `|`.
+pub fn join(values: impl IntoIterator<Item = String>) -> String {
     values.into_iter().collect::<Vec<_>>().join("|")
 }
 
