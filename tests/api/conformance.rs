@@ -5,7 +5,9 @@
 //! and 304 to `If-None-Match`; a plain JSON patch is 415; unknown and read-only fields are 400s
 //! naming them; a stale `If-Match` is 412 and writes nothing; a retried create with an
 //! `Idempotency-Key` replays; delete is 204, then the read is 404 and the feed has a tombstone;
-//! a caller bound to another association gets 404.
+//! a caller bound to another association gets 404. A record that is never changed, only added
+//! and removed (evidence items), has no patch: an unknown field in its create is a 400 naming
+//! it, and a stale `If-Match` on its delete is 412 and deletes nothing.
 
 use serde_json::{Value, json};
 
@@ -17,7 +19,7 @@ pub struct Resource {
     pub collection: String,
     /// A valid create body, unique per `tag` (names must not collide).
     pub body: Box<dyn Fn(&str) -> Value>,
-    /// A merge patch that changes something.
+    /// A merge patch that changes something; `Value::Null` for a record without `PATCH`.
     pub patch: Value,
     /// JSON pointers a patch may not name.
     pub read_only: &'static [&'static str],
@@ -74,57 +76,13 @@ pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resour
         .await;
     assert_eq!(cached.status, 304, "{name}: If-None-Match");
 
-    // A patch must be a merge patch.
-    let plain = app
-        .send(reqwest::Method::PATCH, &location, |r| {
-            r.bearer_auth(admin).json(&resource.patch)
-        })
-        .await;
-    plain.assert_problem(415, "unsupported_media_type");
-
-    // Unknown and read-only fields are 400s naming them.
-    let unknown = app
-        .patch_as(admin, &location, json!({"no_such_field": 1}), None)
-        .await
-        .assert_problem(400, "malformed_body");
-    assert_eq!(unknown["errors"][0]["pointer"], "/no_such_field", "{name}");
-    for pointer in resource.read_only {
-        let mut patch = json!({});
-        let mut slot = &mut patch;
-        let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
-        for (i, part) in parts.iter().enumerate() {
-            slot[*part] = if i + 1 == parts.len() {
-                json!("x")
-            } else {
-                json!({})
-            };
-            slot = &mut slot[*part];
-        }
-        let problem = app
-            .patch_as(admin, &location, patch, None)
-            .await
-            .assert_problem(400, "malformed_body");
-        assert_eq!(problem["errors"][0]["pointer"], *pointer, "{name}");
-    }
-
-    // A stale If-Match is 412, and nothing is written.
-    let changed = app
-        .patch_as(admin, &location, resource.patch.clone(), Some("\"1\""))
-        .await;
-    assert_eq!(changed.status, 200, "{name}: patch: {}", changed.text);
-    assert_eq!(
-        changed.header("etag"),
-        "\"2\"",
-        "{name}: the version moves on"
-    );
-    app.patch_as(admin, &location, json!({}), Some("\"1\""))
-        .await
-        .assert_problem(412, "precondition_failed");
-    assert_eq!(
-        app.get_as(admin, &location).await.json()["version"],
-        2,
-        "{name}: nothing written"
-    );
+    let changes = if resource.patch.is_null() {
+        without_patch(app, admin, resource, &location).await;
+        1
+    } else {
+        with_patch(app, admin, resource, &location).await;
+        2
+    };
 
     // A retried create with the same key replays the first answer.
     let body = (resource.body)("kit-replay");
@@ -168,7 +126,94 @@ pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resour
         .cloned()
         .unwrap_or_else(|| panic!("{name}: in the feed"));
     assert_eq!(last["op"], "delete", "{name}: a tombstone");
-    assert_eq!(last["version"], 3, "{name}: the tombstone's version");
+    assert_eq!(
+        last["version"],
+        changes + 1,
+        "{name}: the tombstone's version"
+    );
+}
+
+/// The conventions of `PATCH`: a merge patch only, unknown and read-only fields named, a stale
+/// `If-Match` refused with nothing written. Leaves the record at version 2.
+async fn with_patch(app: &TestApp, admin: &str, resource: &Resource, location: &str) {
+    let name = resource.feed_type;
+    // A patch must be a merge patch.
+    let plain = app
+        .send(reqwest::Method::PATCH, location, |r| {
+            r.bearer_auth(admin).json(&resource.patch)
+        })
+        .await;
+    plain.assert_problem(415, "unsupported_media_type");
+
+    // Unknown and read-only fields are 400s naming them.
+    let unknown = app
+        .patch_as(admin, location, json!({"no_such_field": 1}), None)
+        .await
+        .assert_problem(400, "malformed_body");
+    assert_eq!(unknown["errors"][0]["pointer"], "/no_such_field", "{name}");
+    for pointer in resource.read_only {
+        let mut patch = json!({});
+        let mut slot = &mut patch;
+        let parts: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            slot[*part] = if i + 1 == parts.len() {
+                json!("x")
+            } else {
+                json!({})
+            };
+            slot = &mut slot[*part];
+        }
+        let problem = app
+            .patch_as(admin, location, patch, None)
+            .await
+            .assert_problem(400, "malformed_body");
+        assert_eq!(problem["errors"][0]["pointer"], *pointer, "{name}");
+    }
+
+    // A stale If-Match is 412, and nothing is written.
+    let changed = app
+        .patch_as(admin, location, resource.patch.clone(), Some("\"1\""))
+        .await;
+    assert_eq!(changed.status, 200, "{name}: patch: {}", changed.text);
+    assert_eq!(
+        changed.header("etag"),
+        "\"2\"",
+        "{name}: the version moves on"
+    );
+    app.patch_as(admin, location, json!({}), Some("\"1\""))
+        .await
+        .assert_problem(412, "precondition_failed");
+    assert_eq!(
+        app.get_as(admin, location).await.json()["version"],
+        2,
+        "{name}: nothing written"
+    );
+}
+
+/// A record without `PATCH`: an unknown field in its create is named, and a delete with a stale
+/// `If-Match` is 412 and deletes nothing. Leaves the record at version 1.
+async fn without_patch(app: &TestApp, admin: &str, resource: &Resource, location: &str) {
+    let name = resource.feed_type;
+    let mut body = (resource.body)("kit-unknown");
+    body["no_such_field"] = json!(1);
+    let unknown = post(app, admin, &resource.collection, &body, None)
+        .await
+        .assert_problem(400, "malformed_body");
+    assert_eq!(unknown["errors"][0]["pointer"], "/no_such_field", "{name}");
+    app.write_as(
+        reqwest::Method::DELETE,
+        admin,
+        location,
+        None,
+        Some("\"7\""),
+    )
+    .await
+    .assert_problem(412, "precondition_failed");
+    assert_eq!(
+        app.get_as(admin, location).await.json()["version"],
+        1,
+        "{name}: nothing deleted"
+    );
 }
 
 /// A stranger: an association user bound to an association of its own.
@@ -366,6 +411,27 @@ async fn restitutions_keep_the_conventions() {
             "/version",
         ],
         feed_type: "restitution",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn restitution_evidence_keeps_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let trained = crate::restitutions::trained(&app, &admin, "Evidence Kit").await;
+    let restitution = crate::restitutions::planned(&app, &admin, &trained).await;
+    let resource = Resource {
+        collection: format!("/api/v1/restitutions/{restitution}/evidence"),
+        body: Box::new(|tag| {
+            json!({"kind": "report", "description": format!("Kit {tag}"),
+                "url": format!("https://example.org/{tag}")})
+        }),
+        patch: Value::Null,
+        read_only: &[],
+        feed_type: "restitution_evidence",
         programme_wide: false,
     };
     check(&app, &admin, &stranger, &resource).await;
