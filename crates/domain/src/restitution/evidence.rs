@@ -149,12 +149,14 @@ pub async fn get(
     id: Uuid,
     scope: &CallerScope,
 ) -> Result<evidence::Model, DomainError> {
+    // The restitution's owner was checked: its items are the caller's to see.
     resource::find_live::<restitution::Entity>(db, restitution_id, scope).await?;
-    let item = resource::find_live::<evidence::Entity>(db, id, scope).await?;
-    if item.restitution_id != restitution_id {
-        return Err(DomainError::NotFound("evidence item"));
-    }
-    Ok(item)
+    evidence::Entity::find_by_id(id)
+        .filter(evidence::Column::RestitutionId.eq(restitution_id))
+        .filter(evidence::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("evidence item"))
 }
 
 /// Adds evidence to an editable restitution. A staged file is placed under its hash first, in
@@ -218,10 +220,15 @@ pub async fn delete(
     scope: &CallerScope,
 ) -> Result<Option<String>, DomainError> {
     let restitution = resource::lock_live::<restitution::Entity>(tx, restitution_id, scope).await?;
-    let item = resource::lock_live::<evidence::Entity>(tx, id, scope).await?;
-    if item.restitution_id != restitution_id {
-        return Err(DomainError::NotFound("evidence item"));
-    }
+    let item = resource::lock_live_where::<evidence::Entity>(
+        tx,
+        sea_orm::Condition::all()
+            .add(evidence::Column::Id.eq(id))
+            .add(evidence::Column::RestitutionId.eq(restitution_id)),
+    )
+    .await?
+    .pop()
+    .ok_or(DomainError::NotFound("evidence item"))?;
     expected.check(item.version)?;
     check_editable(restitution.status, "evidence can be removed")?;
     let file = item.file_sha256.clone();

@@ -153,20 +153,33 @@ pub(crate) fn check_editable(status: RestitutionStatus, what: &str) -> Result<()
     )))
 }
 
-/// The references of checked fields: live modules, a known country, and facilitators who are
-/// people of the association.
-async fn check_references(db: &impl ConnectionTrait, checked: &Checked) -> Result<(), DomainError> {
-    let mut errors = Vec::new();
-    let modules: Vec<Uuid> = module::Entity::find()
-        .filter(module::Column::Id.is_in(checked.module_ids.clone()))
+/// The live modules among some ids, with their codes (`M1`) to name them in refusals.
+pub(crate) type ModuleCodes = HashMap<Uuid, String>;
+
+pub(crate) async fn module_codes(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<ModuleCodes, DomainError> {
+    Ok(module::Entity::find()
+        .filter(module::Column::Id.is_in(ids.to_vec()))
         .filter(module::Column::DeletedAt.is_null())
         .all(db)
         .await?
         .into_iter()
-        .map(|m| m.id)
-        .collect();
+        .map(|m| (m.id, m.code))
+        .collect())
+}
+
+/// The references of checked fields: live modules, a known country, and facilitators who are
+/// people of the association.
+async fn check_references(
+    db: &impl ConnectionTrait,
+    checked: &Checked,
+    modules: &ModuleCodes,
+) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
     for (i, id) in checked.module_ids.iter().enumerate() {
-        if !modules.contains(id) {
+        if !modules.contains_key(id) {
             errors.push(FieldError::new(
                 format!("/module_ids/{i}"),
                 "is not a module of /api/v1/modules",
@@ -216,6 +229,7 @@ pub async fn check_training(
     facilitator_ids: &[Uuid],
     module_ids: &[Uuid],
     held_on: Option<NaiveDate>,
+    codes: &ModuleCodes,
 ) -> Result<(), DomainError> {
     let enrollments = enrollment::Entity::find()
         .filter(enrollment::Column::PersonId.is_in(facilitator_ids.to_vec()))
@@ -232,13 +246,6 @@ pub async fn check_training(
             *slot = std::cmp::Ord::min(*slot, on);
         }
     }
-    let codes: HashMap<Uuid, String> = module::Entity::find()
-        .filter(module::Column::Id.is_in(module_ids.to_vec()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.code))
-        .collect();
     let code = |id: &Uuid| codes.get(id).cloned().unwrap_or_else(|| id.to_string());
     let mut untrained = Vec::new();
     let mut latest: Option<(NaiveDate, Uuid, Uuid)> = None;
@@ -293,12 +300,14 @@ pub async fn validate(
     input: &RestitutionInput,
 ) -> Result<Valid, DomainError> {
     let checked = rules::check(input).map_err(DomainError::Invalid)?;
-    check_references(db, &checked).await?;
+    let codes = module_codes(db, &checked.module_ids).await?;
+    check_references(db, &checked, &codes).await?;
     check_training(
         db,
         &checked.facilitator_ids,
         &checked.module_ids,
         checked.held_on,
+        &codes,
     )
     .await?;
     Ok(Valid(checked))

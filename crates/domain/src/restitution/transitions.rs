@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::entity::{RestitutionStatus, restitution, transition};
 use super::rules::{self, ReportFacts};
-use super::{Restitution, check_training, evidence};
+use super::{Restitution, check_training, evidence, module_codes};
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::error::{Refusal, RefusalKind};
@@ -126,6 +126,7 @@ async fn check_report(tx: &Tx, restitution: &Restitution) -> Result<(), DomainEr
         &restitution.facilitator_ids,
         &restitution.module_ids,
         restitution.row.held_on,
+        &module_codes(tx, &restitution.module_ids).await?,
     )
     .await
 }
