@@ -476,15 +476,16 @@ async fn a_storm_of_wrong_passwords_gets_at_most_the_limit_checked() {
     // The admin logs in before the storm (the address is throttled too) and keeps the token.
     let admin = app.admin_token().await;
     let (user_id, email, password) = app.create_user(&admin, "viewer").await;
-    let mut shots: Vec<Shot> = (0..60)
+    // Only wrong passwords in the storm: a correct one checked in its midst would rightly reset
+    // the account's count (a success forgets its failures), and the guesses after it would be
+    // checked again. That the right password is refused once the account is locked is asserted
+    // after the storm; parallel correct logins have a test of their own.
+    let shots: Vec<Shot> = (0..60)
         .map(|i| {
             Shot::new(Method::POST, "/api/v1/auth/login", None)
                 .json(login_body(&email, &format!("wrong-password-{i}")))
         })
         .collect();
-    shots.push(
-        Shot::new(Method::POST, "/api/v1/auth/login", None).json(login_body(&email, &password)),
-    );
     let replies = fire(&app, shots).await;
     let all = statuses(&replies);
     let mut checked = 0;
@@ -518,6 +519,13 @@ async fn a_storm_of_wrong_passwords_gets_at_most_the_limit_checked() {
         "at most 5 attempts (the account limit) were checked, got {checked}: {all:?}"
     );
     assert_eq!(throttled, replies.len() - checked, "{all:?}");
+    if failed == 5 {
+        let locked = app
+            .post_json(None, "/api/v1/auth/login", login_body(&email, &password))
+            .await;
+        locked.assert_problem(429, "too_many_requests");
+        throttled += 1;
+    }
 
     let log = get_ok(
         &app,
