@@ -13,6 +13,7 @@ mod m20261128_000008_retire_unused_scopes;
 mod m20261128_000009_throttle_pending;
 pub mod m20261128_000010_training;
 mod m20261128_000011_restitutions;
+mod m20261128_000012_deliverables;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_throttle_pending::Migration),
             Box::new(m20261128_000010_training::Migration),
             Box::new(m20261128_000011_restitutions::Migration),
+            Box::new(m20261128_000012_deliverables::Migration),
         ]
     }
 }

@@ -28,4 +28,5 @@ mod reference;
 mod resources;
 mod restitutions;
 mod training;
+mod visibility;
 mod wire;

@@ -50,6 +50,8 @@ pub enum Caching {
     Allowed,
     /// Personal data: `Cache-Control: no-store`.
     NoStore,
+    /// What anyone may read without logging in: `Cache-Control: public, max-age=60`.
+    Public,
 }
 
 impl Caching {
@@ -64,8 +66,14 @@ impl Caching {
 }
 
 fn cache_headers(response: &mut actix_web::HttpResponseBuilder, caching: Caching) {
-    if caching == Caching::NoStore {
-        response.insert_header((header::CACHE_CONTROL, "no-store"));
+    match caching {
+        Caching::Allowed => {}
+        Caching::NoStore => {
+            response.insert_header((header::CACHE_CONTROL, "no-store"));
+        }
+        Caching::Public => {
+            response.insert_header((header::CACHE_CONTROL, "public, max-age=60"));
+        }
     }
 }
 

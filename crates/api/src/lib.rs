@@ -7,6 +7,7 @@ pub mod documents;
 pub mod extract;
 pub mod http;
 pub mod idempotency;
+pub mod language;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;

@@ -71,6 +71,14 @@ pub enum ResourceType {
     Restitution,
     /// A link or file backing a restitution's report (owned through its association).
     RestitutionEvidence,
+    /// A visibility deliverable: repertoire, brief, calendar (programme-wide).
+    Deliverable,
+    /// A success story of a brief (owned by the association it is about).
+    DeliverableStory,
+    /// A month of a calendar (owned by the association it features).
+    CalendarEntry,
+    /// A record of how a deliverable was spread (programme-wide).
+    Dissemination,
 }
 
 impl ResourceType {
@@ -88,6 +96,10 @@ impl ResourceType {
             Self::Assessment => "assessment",
             Self::Restitution => "restitution",
             Self::RestitutionEvidence => "restitution_evidence",
+            Self::Deliverable => "deliverable",
+            Self::DeliverableStory => "deliverable_story",
+            Self::CalendarEntry => "calendar_entry",
+            Self::Dissemination => "dissemination",
         }
     }
 
@@ -105,6 +117,10 @@ impl ResourceType {
             Self::Assessment => "assessment",
             Self::Restitution => "restitution",
             Self::RestitutionEvidence => "evidence item",
+            Self::Deliverable => "deliverable",
+            Self::DeliverableStory => "story",
+            Self::CalendarEntry => "calendar entry",
+            Self::Dissemination => "dissemination",
         }
     }
 
@@ -122,6 +138,10 @@ impl ResourceType {
             Self::Assessment => "assessments",
             Self::Restitution => "restitutions",
             Self::RestitutionEvidence => "restitution_evidence",
+            Self::Deliverable => "deliverables",
+            Self::DeliverableStory => "deliverable_stories",
+            Self::CalendarEntry => "calendar_entries",
+            Self::Dissemination => "disseminations",
         }
     }
 

@@ -22,5 +22,6 @@ pub mod restitution;
 pub mod text;
 pub mod time;
 pub mod training;
+pub mod visibility;
 
 pub use error::{DomainError, FieldError, Refusal, RefusalKind};

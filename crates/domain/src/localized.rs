@@ -80,6 +80,42 @@ impl LocalizedText {
         }
     }
 
+    /// The text in one language: the first of `ranked` it has, or else the first it has of
+    /// English, French, Dutch; with the language chosen. `None` when it has none.
+    pub fn pick(&self, ranked: &[&str]) -> Option<(Self, &'static str)> {
+        let fallback = ["en", "fr", "nl"];
+        ranked
+            .iter()
+            .chain(fallback.iter())
+            .find_map(|language| {
+                let (code, text) = match *language {
+                    "en" => ("en", &self.en),
+                    "fr" => ("fr", &self.fr),
+                    "nl" => ("nl", &self.nl),
+                    _ => return None,
+                };
+                text.as_ref().map(|t| (code, t.clone()))
+            })
+            .map(|(code, text)| {
+                let mut one = Self::default();
+                match code {
+                    "en" => one.en = Some(text),
+                    "fr" => one.fr = Some(text),
+                    _ => one.nl = Some(text),
+                }
+                (one, code)
+            })
+    }
+
+    /// The languages it has.
+    pub fn languages(&self) -> Vec<&'static str> {
+        [("en", &self.en), ("fr", &self.fr), ("nl", &self.nl)]
+            .into_iter()
+            .filter(|(_, text)| text.is_some())
+            .map(|(code, _)| code)
+            .collect()
+    }
+
     fn is_empty(&self) -> bool {
         self.en.is_none() && self.fr.is_none() && self.nl.is_none()
     }
@@ -131,6 +167,16 @@ mod tests {
         let pointers: Vec<&str> = bad.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/title/en", "/title/nl"]);
         let text = LocalizedText::en_fr("a", "b");
+        assert_eq!(
+            text.pick(&["nl", "fr"]).map(|(t, l)| (t.fr, l)),
+            Some((Some("b".into()), "fr"))
+        );
+        assert_eq!(
+            text.pick(&["nl"]).map(|(t, l)| (t.en, l)),
+            Some((Some("a".into()), "en"))
+        );
+        assert_eq!(LocalizedText::default().pick(&["fr"]), None);
+        assert_eq!(text.languages(), ["en", "fr"]);
         assert_eq!(
             LocalizedText::from_json(&text.to_json(), "t", "c").ok(),
             Some(text)

@@ -40,6 +40,30 @@ pub(super) struct Ids {
     pub(super) user: String,
     pub(super) client: String,
     pub(super) training: TrainingIds,
+    pub(super) visibility: VisibilityIds,
+}
+
+/// The deliverables the walk's paths point at.
+pub(super) struct VisibilityIds {
+    /// A draft brief with two stories.
+    pub(super) brief: String,
+    pub(super) story: String,
+    pub(super) victim_story: String,
+    /// A draft deliverable to delete.
+    pub(super) victim_deliverable: String,
+    /// A deliverable in review (the walk's move requests changes), and its move.
+    pub(super) in_review: String,
+    pub(super) review_transition: String,
+    /// A draft calendar with two months.
+    pub(super) calendar: String,
+    pub(super) entry: String,
+    pub(super) victim_entry: String,
+    /// A published deliverable with two dissemination records.
+    pub(super) published: String,
+    pub(super) dissemination: String,
+    pub(super) victim_dissemination: String,
+    /// The year of a published calendar.
+    pub(super) year: String,
 }
 
 /// The training records the walk's paths point at.
@@ -86,7 +110,23 @@ pub(super) struct TrainingIds {
 fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
     let deleting = method == "DELETE";
     let t = &ids.training;
+    let v = &ids.visibility;
     let id = match name {
+        "year" => &v.year,
+        "story_id" if deleting => &v.victim_story,
+        "story_id" => &v.story,
+        "entry_id" if deleting => &v.victim_entry,
+        "entry_id" => &v.entry,
+        "dissemination_id" if deleting => &v.victim_dissemination,
+        "dissemination_id" => &v.dissemination,
+        "transition_id" if path.starts_with("/api/v1/deliverables/") => &v.review_transition,
+        _ if path.starts_with("/api/v1/deliverables/{id}/transitions") => &v.in_review,
+        _ if path.starts_with("/api/v1/deliverables/{id}/stories") => &v.brief,
+        _ if path.starts_with("/api/v1/deliverables/{id}/calendar-entries") => &v.calendar,
+        _ if path.starts_with("/api/v1/deliverables/{id}/disseminations") => &v.published,
+        _ if path == "/api/v1/deliverables/{id}" && deleting => &v.victim_deliverable,
+        _ if path.starts_with("/api/v1/deliverables/") => &v.brief,
+        _ if path.starts_with("/api/v1/public/deliverables/") => &v.published,
         "code" if path.starts_with("/api/v1/public/certificates/") => &t.certificate_code,
         "code" => "SN",
         "number" => "5",
@@ -224,6 +264,11 @@ fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) ->
             body = json!([{"person_id": ctx.ids.training.trainee, "status": "present"}]);
         }
         "refresh" => body = json!({"refresh_token": ctx.refresh_token}),
+        "create_deliverable_story" | "create_calendar_entry" => {
+            body["association_id"] = json!(ctx.ids.association);
+        }
+        // Months 1 and 2 have entries, and the create takes 3.
+        "update_calendar_entry" => body = json!({"month": 11}),
         "create_restitution" => {
             body["association_id"] = json!(ctx.ids.training.home);
             body["facilitator_ids"] = json!([ctx.ids.training.trainee]);

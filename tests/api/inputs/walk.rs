@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::{Reply, TestApp};
 
 use super::requests::{
-    Case, Context, Ids, TrainingIds, baseline_case, callers_of, cases_of, operations,
+    Case, Context, Ids, TrainingIds, VisibilityIds, baseline_case, callers_of, cases_of, operations,
 };
 
 /// Sends a case; a transport failure (the server closed the connection) is an error too.
@@ -244,6 +244,45 @@ async fn restitutions(app: &TestApp, admin: &str, home: &str, trainee: &str) -> 
     ]
 }
 
+/// Deliverables in each state the paths need.
+async fn visibility(app: &TestApp, admin: &str, association: &str) -> VisibilityIds {
+    use crate::visibility::{
+        add_entry, add_story, draft, entry_body, id, published_calendar, published_other,
+        story_body, transition,
+    };
+    let brief = draft(app, admin, "brief").await;
+    let story = || add_story(app, admin, &brief, story_body(association, &[]));
+    let (story, victim_story) = (id(&story().await), id(&story().await));
+    let in_review = draft(app, admin, "other").await;
+    let review_transition = id(&transition(app, admin, &in_review, "in_review", None).await);
+    let calendar = draft(app, admin, "calendar").await;
+    let entry = id(&add_entry(app, admin, &calendar, entry_body(1, association)).await);
+    let victim_entry = id(&add_entry(app, admin, &calendar, entry_body(2, association)).await);
+    let published = published_other(app, admin).await;
+    let records = format!("/api/v1/deliverables/{published}/disseminations");
+    let record =
+        json!({"date": "2027-03-08", "channel": "print", "audience": "Inputs", "copies": 5});
+    let dissemination = created_id(app, admin, &records, record.clone()).await;
+    let victim_dissemination = created_id(app, admin, &records, record).await;
+    let consenting = crate::visibility::association(app, admin, "Inputs Calendar", &["name"]).await;
+    published_calendar(app, admin, &consenting).await;
+    VisibilityIds {
+        brief,
+        story,
+        victim_story,
+        victim_deliverable: draft(app, admin, "brief").await,
+        in_review,
+        review_transition,
+        calendar,
+        entry,
+        victim_entry,
+        published,
+        dissemination,
+        victim_dissemination,
+        year: "2031".into(),
+    }
+}
+
 #[tokio::test]
 async fn no_input_of_any_operation_gets_a_500() {
     let started = std::time::Instant::now();
@@ -286,6 +325,7 @@ async fn no_input_of_any_operation_gets_a_500() {
     let (user, _, _) = app.create_user(&admin, "viewer").await;
     let (client, _, _) = app.create_client(&admin, &["sync:read"]).await;
     let training = training(&app, &admin).await;
+    let visibility = visibility(&app, &admin, &association).await;
     let mut ctx = Context {
         ids: Ids {
             association,
@@ -300,6 +340,7 @@ async fn no_input_of_any_operation_gets_a_500() {
             user,
             client,
             training,
+            visibility,
         },
         me_password,
         refresh_token: me_tokens["refresh_token"]
@@ -323,6 +364,7 @@ async fn no_input_of_any_operation_gets_a_500() {
             || [
                 "create_association_transition",
                 "create_restitution_transition",
+                "create_deliverable_transition",
                 "change_my_password",
             ]
             .contains(&operation.id.as_str());

@@ -236,6 +236,13 @@ struct Training {
     evidence: String,
     /// A plan of that association's, for the create.
     plan: Value,
+    /// A draft brief with a story about the other association.
+    brief: String,
+    story: String,
+    /// A draft calendar with a month featuring it.
+    entry: String,
+    /// A dissemination record of a published deliverable.
+    dissemination: String,
 }
 
 /// A selected association of its own with a representative enrolled and assessed, a session
@@ -267,7 +274,29 @@ async fn training(app: &TestApp, admin: &str) -> Training {
     let restitution = crate::restitutions::planned(app, admin, &trained).await;
     let evidence = crate::restitutions::add_link(app, admin, &restitution).await;
     assert_eq!(evidence.status, 201, "{}", evidence.text);
+    use crate::visibility::{
+        add_entry, add_story, draft, entry_body, id, published_other, story_body,
+    };
+    let other = &trained.association;
+    let brief = draft(app, admin, "brief").await;
+    let story = id(&add_story(app, admin, &brief, story_body(other, &[])).await);
+    let calendar = draft(app, admin, "calendar").await;
+    let entry = id(&add_entry(app, admin, &calendar, entry_body(1, other)).await);
+    let published = published_other(app, admin).await;
+    let dissemination = super::fixtures::id_of(
+        &super::fixtures::created(
+            app,
+            admin,
+            &format!("/api/v1/deliverables/{published}/disseminations"),
+            json!({"date": "2027-03-08", "channel": "print", "audience": "Walk", "copies": 5}),
+        )
+        .await,
+    );
     Training {
+        brief,
+        story,
+        entry,
+        dissemination,
         restitution,
         evidence: super::fixtures::id_of(&evidence.json()),
         plan: crate::restitutions::plan(&trained),
@@ -300,6 +329,10 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
         Some(&training.assessment)
     } else if path.starts_with("/api/v1/restitutions/{id}") {
         Some(&training.restitution)
+    } else if path.starts_with("/api/v1/deliverables/{id}") {
+        // Programme-wide; its stories are the other association's. Calendar entries and
+        // disseminations are staff's to write: refused before their deliverable is read.
+        Some(&training.brief)
     } else {
         None
     };
@@ -310,7 +343,10 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
     filled = filled
         .replace("{transition_id}", &other.transition)
         .replace("{consent_id}", &other.consent)
-        .replace("{evidence_id}", &training.evidence);
+        .replace("{evidence_id}", &training.evidence)
+        .replace("{story_id}", &training.story)
+        .replace("{entry_id}", &training.entry)
+        .replace("{dissemination_id}", &training.dissemination);
     assert!(
         !filled.contains('{'),
         "the walk does not know how to fill the parameters of {path}: teach it (fill)"
@@ -362,6 +398,26 @@ fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
         "create_restitution_evidence" => {
             json!({"kind": "other", "description": "Taken", "url": "https://example.org/taken"})
         }
+        "create_deliverable" => crate::visibility::body("brief"),
+        "update_deliverable" => json!({"planned_on": "2027-01-01"}),
+        "create_deliverable_transition" => json!({"to": "in_review"}),
+        "create_deliverable_story" => crate::visibility::story_body(
+            &training.plan["association_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            &[],
+        ),
+        "update_deliverable_story" => json!({"quote": "Taken"}),
+        "create_calendar_entry" => crate::visibility::entry_body(
+            5,
+            training.plan["association_id"].as_str().unwrap_or_default(),
+        ),
+        "update_calendar_entry" => json!({"month": 6}),
+        "create_dissemination" => {
+            json!({"date": "2027-03-09", "channel": "email", "audience": "Taken", "copies": 1})
+        }
+        "update_dissemination" => json!({"reach": 1}),
         _ => panic!(
             "the contract has a write operation `{operation}` with a body the walk does not know: \
              teach it a valid body (valid_body)"
@@ -407,6 +463,19 @@ const KNOWN_WRITES: &[&str] = &[
     "create_restitution_transition",
     "create_restitution_evidence",
     "delete_restitution_evidence",
+    "create_deliverable",
+    "update_deliverable",
+    "delete_deliverable",
+    "create_deliverable_transition",
+    "create_deliverable_story",
+    "update_deliverable_story",
+    "delete_deliverable_story",
+    "create_calendar_entry",
+    "update_calendar_entry",
+    "delete_calendar_entry",
+    "create_dissemination",
+    "update_dissemination",
+    "delete_dissemination",
 ];
 
 #[tokio::test]
@@ -490,4 +559,27 @@ async fn every_write_of_the_contract_aimed_at_another_association_is_refused() {
         .await
         .json();
     assert_eq!(evidence["items"].as_array().map(Vec::len), Some(1));
+    let story = app
+        .get_as(
+            &admin,
+            &format!(
+                "/api/v1/deliverables/{}/stories/{}",
+                training.brief, training.story
+            ),
+        )
+        .await
+        .json();
+    assert_eq!(story["version"], 1, "nor its story");
+    let stories = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/deliverables/{}/stories", training.brief),
+        )
+        .await
+        .json();
+    assert_eq!(
+        stories["items"].as_array().map(Vec::len),
+        Some(1),
+        "and no story was added about it"
+    );
 }

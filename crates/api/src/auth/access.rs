@@ -81,6 +81,23 @@ const WRITE_RESTITUTIONS: Rule = Rule::Protected {
     scopes: &[Scope::RestitutionsWrite],
 };
 
+const READ_DELIVERABLES: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Viewer, Role::Association],
+    scopes: &[Scope::PublicationsRead],
+};
+
+const MANAGE_DELIVERABLES: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff],
+    scopes: &[],
+};
+
+/// An association's users propose stories about their own association (the domain checks
+/// whose, and that the brief is a draft).
+const WRITE_STORIES: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Association],
+    scopes: &[],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -191,6 +208,35 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("create_restitution_evidence", WRITE_RESTITUTIONS),
     ("delete_restitution_evidence", WRITE_RESTITUTIONS),
     ("get_restitution_evidence_file", READ_RESTITUTIONS),
+    // Visibility deliverables.
+    ("list_deliverables", READ_DELIVERABLES),
+    ("get_deliverable", READ_DELIVERABLES),
+    ("create_deliverable", MANAGE_DELIVERABLES),
+    ("update_deliverable", MANAGE_DELIVERABLES),
+    ("delete_deliverable", MANAGE_DELIVERABLES),
+    ("list_deliverable_transitions", READ_DELIVERABLES),
+    ("get_deliverable_transition", READ_DELIVERABLES),
+    ("create_deliverable_transition", MANAGE_DELIVERABLES),
+    ("list_deliverable_stories", READ_DELIVERABLES),
+    ("get_deliverable_story", READ_DELIVERABLES),
+    ("create_deliverable_story", WRITE_STORIES),
+    ("update_deliverable_story", WRITE_STORIES),
+    ("delete_deliverable_story", WRITE_STORIES),
+    ("list_calendar_entries", READ_DELIVERABLES),
+    ("get_calendar_entry", READ_DELIVERABLES),
+    ("create_calendar_entry", MANAGE_DELIVERABLES),
+    ("update_calendar_entry", MANAGE_DELIVERABLES),
+    ("delete_calendar_entry", MANAGE_DELIVERABLES),
+    ("list_disseminations", READ_DELIVERABLES),
+    ("get_dissemination", READ_DELIVERABLES),
+    ("create_dissemination", MANAGE_DELIVERABLES),
+    ("update_dissemination", MANAGE_DELIVERABLES),
+    ("delete_dissemination", MANAGE_DELIVERABLES),
+    // What the public reads without logging in.
+    ("list_public_repertoire", Rule::Public),
+    ("list_public_deliverables", Rule::Public),
+    ("get_public_deliverable", Rule::Public),
+    ("get_public_calendar", Rule::Public),
     // Sync.
     (
         "list_changes",
@@ -216,6 +262,10 @@ pub fn read_operation(resource: ResourceType) -> &'static str {
         ResourceType::Assessment => "get_assessment",
         ResourceType::Restitution => "get_restitution",
         ResourceType::RestitutionEvidence => "get_restitution_evidence",
+        ResourceType::Deliverable => "get_deliverable",
+        ResourceType::DeliverableStory => "get_deliverable_story",
+        ResourceType::CalendarEntry => "get_calendar_entry",
+        ResourceType::Dissemination => "get_dissemination",
     }
 }
 

@@ -16,6 +16,7 @@ use empower_domain::audit::{Actor, AuditContext};
 use empower_domain::identity::scope::Scope;
 use empower_domain::identity::{Role, client, user};
 use empower_domain::policy::CallerScope;
+use empower_domain::visibility::Audience;
 use uuid::Uuid;
 
 use super::access::{self, Rule};
@@ -92,6 +93,19 @@ impl Caller {
         match &self.principal {
             Principal::User(user) => user.role != Role::Viewer,
             Principal::Client { scopes, .. } => scopes.contains(&Scope::RestitutionsWrite),
+        }
+    }
+
+    /// Which deliverables the caller reads: staff and viewers every one, an association's
+    /// users those that feature it (and the briefs in draft, open to its stories), API clients
+    /// the published ones.
+    pub fn audience(&self) -> Audience {
+        match &self.principal {
+            Principal::User(user) if user.role == Role::Association => {
+                Audience::Association(user.association_id.unwrap_or_default())
+            }
+            Principal::User(_) => Audience::All,
+            Principal::Client { .. } => Audience::Published,
         }
     }
 

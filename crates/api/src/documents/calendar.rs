@@ -96,6 +96,58 @@ pub fn render(name: &str, events: &[Event]) -> String {
     refold(&calendar.to_string())
 }
 
+/// PRODID of the published calendars.
+const PRODID_CALENDAR: &str = "-//Empower//Published calendar//EN";
+
+/// One span of whole days as a calendar event (a month of the published calendar).
+#[derive(Debug, Clone)]
+pub struct DaysEvent {
+    /// The stable UID's id.
+    pub id: uuid::Uuid,
+    /// Grows on each change so calendar apps replace the event.
+    pub sequence: u32,
+    /// The first day.
+    pub first: NaiveDate,
+    /// The day after the last (RFC 5545: DTEND of a DATE event is exclusive).
+    pub end: NaiveDate,
+    /// The title.
+    pub summary: String,
+    /// Optional longer text.
+    pub description: Option<String>,
+    /// Last change, UTC (DTSTAMP and LAST-MODIFIED).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Renders whole-day events (dates without a time, so without a zone) as a VCALENDAR named
+/// `name`.
+pub fn render_days(name: &str, events: &[DaysEvent]) -> String {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(Property::new("PRODID", PRODID_CALENDAR))
+        .append_property(Property::new("VERSION", "2.0"))
+        .append_property(Property::new("CALSCALE", "GREGORIAN"))
+        .append_property(Property::new("METHOD", "PUBLISH"))
+        .append_property(Property::new("X-WR-CALNAME", clean_text(name)));
+    calendar.extend(events.iter().map(|event| {
+        let mut vevent = icalendar::Event::new();
+        vevent
+            .uid(&format!("{}@empower", event.id))
+            .sequence(event.sequence)
+            .timestamp(event.updated_at)
+            .last_modified(event.updated_at)
+            .starts(event.first)
+            .ends(event.end)
+            .summary(&clean_text(&event.summary));
+        if let Some(description) = event.description.as_deref()
+            && !description.trim().is_empty()
+        {
+            vevent.description(&clean_text(description));
+        }
+        vevent.done()
+    }));
+    refold(&calendar.to_string())
+}
+
 fn vevent(event: &Event) -> icalendar::Event {
     let mut vevent = icalendar::Event::new();
     vevent

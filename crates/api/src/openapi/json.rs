@@ -70,7 +70,7 @@ const SECRETS: [&str; 6] = [
     "client_secret",
     "client_id",
 ];
-const PARAGRAPHS: [&str; 3] = ["intervention_regions", "notes", "reason"];
+const PARAGRAPHS: [&str; 4] = ["intervention_regions", "notes", "quote", "reason"];
 
 /// The pattern a string named `name` keeps; a nullable one may also be blank (blank text is
 /// taken for no text).

@@ -56,6 +56,8 @@ pub const OAUTH2: &str = "oauth2";
         (name = "partners", description = "Stakeholder organisations: guests of training days and the programme's new contacts"),
         (name = "training", description = "The three-module training: modules, sessions and their calendar, enrolments, daily attendance, completion, assessments and certificates"),
         (name = "restitutions", description = "Restitutions: the cascade sessions trained representatives run for their members, their evidence (links and files) and their review by programme staff"),
+        (name = "deliverables", description = "Visibility deliverables: the repertoire, briefs with success stories, the calendar; their review and publication, and how each was disseminated"),
+        (name = "public", description = "What anyone reads without logging in: the live repertoire of the associations and the published deliverables, in French, Dutch or English"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(

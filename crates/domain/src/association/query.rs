@@ -76,7 +76,7 @@ pub struct AssociationFilter {
 /// Longest search text.
 pub const MAX_QUERY: usize = 200;
 
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -23,7 +23,7 @@ use crate::resource::{self, Precondition, Written, json_text};
 use crate::{DomainError, text};
 
 /// Loads countries and SDGs for many associations in two queries.
-pub(super) async fn with_links(
+pub(crate) async fn with_links(
     db: &impl ConnectionTrait,
     rows: Vec<association::Model>,
 ) -> Result<Vec<Association>, DomainError> {

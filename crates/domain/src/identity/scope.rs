@@ -31,17 +31,22 @@ pub enum Scope {
     /// client: only its own association's; never validate or return).
     #[serde(rename = "restitutions:write")]
     RestitutionsWrite,
+    /// Read published deliverables with their stories, calendar entries and dissemination
+    /// records.
+    #[serde(rename = "publications:read")]
+    PublicationsRead,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::AssociationsRead,
         Self::AssociationsWrite,
         Self::SyncRead,
         Self::TrainingRead,
         Self::RestitutionsRead,
         Self::RestitutionsWrite,
+        Self::PublicationsRead,
     ];
 
     /// The wire name, such as `sync:read`.
@@ -53,6 +58,7 @@ impl Scope {
             Self::TrainingRead => "training:read",
             Self::RestitutionsRead => "restitutions:read",
             Self::RestitutionsWrite => "restitutions:write",
+            Self::PublicationsRead => "publications:read",
         }
     }
 
@@ -74,6 +80,9 @@ impl Scope {
             }
             Self::RestitutionsWrite => {
                 "Plan, edit and report restitutions, add their evidence, and see photos and attendance sheets (a bound client: only its own association's; validating and returning stay with staff)"
+            }
+            Self::PublicationsRead => {
+                "Read published deliverables with their stories, calendar entries and dissemination records"
             }
         }
     }

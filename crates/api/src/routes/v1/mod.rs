@@ -7,10 +7,12 @@ pub mod associations;
 pub mod audit_log;
 pub mod auth;
 pub mod changes;
+pub mod deliverables;
 pub mod edit;
 pub mod funding;
 pub mod partners;
 pub mod people;
+pub mod public;
 pub mod reference;
 pub mod restitutions;
 pub mod training;
@@ -29,6 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(partners::configure)
         .configure(training::configure)
         .configure(restitutions::configure)
+        .configure(deliverables::configure)
+        .configure(public::configure)
         .configure(changes::configure);
 }
 

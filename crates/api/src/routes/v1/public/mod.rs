@@ -1,0 +1,98 @@
+//! What anyone reads without logging in: the live repertoire of the associations and the
+//! published deliverables, with nothing personal and nothing an association or a person did
+//! not consent to publish. Every answer may be cached for a minute by anyone
+//! (`Cache-Control: public, max-age=60`) and carries an `ETag` of its content, so a consent
+//! withdrawn changes it.
+
+pub mod deliverables;
+pub mod repertoire;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use empower_domain::paging::Page;
+use serde::Serialize;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::http::{ListBody, content_etag, next_url, none_match};
+use crate::problem::ApiError;
+
+/// Registers the public operations.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(repertoire::list_public_repertoire)
+        .service(deliverables::list_public_deliverables)
+        .service(deliverables::get_public_deliverable)
+        .service(deliverables::get_public_calendar);
+}
+
+/// A public answer: `body` of `content_type`, its content `ETag` (`304` when the client has
+/// it), public caching for a minute, and what it varies on.
+pub fn answer(
+    req: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &str,
+    content_language: Option<String>,
+    link: Option<String>,
+) -> HttpResponse {
+    let etag = content_etag(&body);
+    let not_modified = none_match(req, &etag);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::VARY, "Accept, Accept-Language"));
+    if let Some(language) = content_language {
+        response.insert_header((header::CONTENT_LANGUAGE, language));
+    }
+    if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.insert_header((header::LINK, link));
+    }
+    if not_modified {
+        return response.finish();
+    }
+    response.content_type(content_type).body(body)
+}
+
+/// A public JSON value.
+pub fn json<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    content_language: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("json: {e}")))?;
+    Ok(answer(
+        req,
+        body,
+        "application/json",
+        content_language,
+        None,
+    ))
+}
+
+/// A public page, with its `Link` to the next.
+pub fn page<T: Serialize>(
+    req: &HttpRequest,
+    page: Page<T>,
+    content_language: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let link = page
+        .next_cursor
+        .as_deref()
+        .map(|cursor| format!("<{}>; rel=\"next\"", next_url(req, cursor)));
+    let body = serde_json::to_vec(&ListBody {
+        items: page.items,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+    .map_err(|e| ApiError::Internal(format!("json: {e}")))?;
+    Ok(answer(
+        req,
+        body,
+        "application/json",
+        content_language,
+        link,
+    ))
+}

@@ -1,0 +1,184 @@
+//! What the public reads without logging in: published deliverables with their stories and
+//! calendar entries, showing only what consent allows at the moment of reading. An association
+//! that withdraws its publication consent, or a person who withdraws hers, disappears from the
+//! next response: the stories and entries about them are left out, and so are they from the
+//! featured associations. People are never shown, only the stories' texts.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::calendar::Entry;
+use super::entity::{DeliverableKind, DeliverableStatus, calendar_entry, deliverable, story};
+use super::stories::{Story, consenting_people};
+use super::{Audience, Deliverable, DeliverableFilter, check_filter, list_condition};
+use crate::DomainError;
+use crate::association::entity::association;
+use crate::paging::{self, KeyValue, Order, Page, PageRequest};
+
+/// An association as the public sees it beside a deliverable: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Featured {
+    /// Id.
+    pub id: Uuid,
+    /// Name (always part of a granted consent).
+    pub name: String,
+}
+
+/// A published deliverable as the public reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicDeliverable {
+    /// The deliverable.
+    pub deliverable: Deliverable,
+    /// The featured associations that consent.
+    pub featured: Vec<Featured>,
+    /// The stories whose association and people consent, oldest first.
+    pub stories: Vec<(Story, Featured)>,
+    /// The calendar entries whose association consents, in month order.
+    pub entries: Vec<(Entry, Featured)>,
+}
+
+/// The live associations among `ids` that have granted publication consent, with their names.
+pub async fn consenting_associations(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, String>, DomainError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut unique: Vec<Uuid> = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    Ok(association::Entity::find()
+        .filter(association::Column::Id.is_in(unique))
+        .filter(association::Column::DeletedAt.is_null())
+        .filter(association::Column::ConsentGranted.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
+/// Reads the published parts of these deliverables: four queries whatever their number.
+async fn assemble(
+    db: &impl ConnectionTrait,
+    found: Vec<Deliverable>,
+) -> Result<Vec<PublicDeliverable>, DomainError> {
+    let ids: Vec<Uuid> = found.iter().map(|d| d.row.id).collect();
+    let stories: Vec<Story> = story::Entity::find()
+        .filter(story::Column::DeliverableId.is_in(ids.clone()))
+        .filter(story::Column::DeletedAt.is_null())
+        .order_by_asc(story::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Story::new)
+        .collect::<Result<_, _>>()?;
+    let entries: Vec<Entry> = calendar_entry::Entity::find()
+        .filter(calendar_entry::Column::DeliverableId.is_in(ids))
+        .filter(calendar_entry::Column::DeletedAt.is_null())
+        .order_by_asc(calendar_entry::Column::Month)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Entry::new)
+        .collect::<Result<_, _>>()?;
+    let mut associations: Vec<Uuid> = found
+        .iter()
+        .flat_map(|d| d.featured_association_ids.clone())
+        .collect();
+    associations.extend(stories.iter().map(|s| s.row.association_id));
+    associations.extend(entries.iter().map(|e| e.row.association_id));
+    let consented = consenting_associations(db, &associations).await?;
+    let people: Vec<Uuid> = stories.iter().flat_map(|s| s.person_ids.clone()).collect();
+    let people: HashSet<Uuid> = consenting_people(db, &people).await?;
+    let featured = |id: &Uuid| {
+        consented.get(id).map(|name| Featured {
+            id: *id,
+            name: name.clone(),
+        })
+    };
+    Ok(found
+        .into_iter()
+        .map(|d| {
+            let id = d.row.id;
+            PublicDeliverable {
+                featured: d
+                    .featured_association_ids
+                    .iter()
+                    .filter_map(featured)
+                    .collect(),
+                stories: stories
+                    .iter()
+                    .filter(|s| s.row.deliverable_id == id)
+                    .filter(|s| s.person_ids.iter().all(|p| people.contains(p)))
+                    .filter_map(|s| featured(&s.row.association_id).map(|a| (s.clone(), a)))
+                    .collect(),
+                entries: entries
+                    .iter()
+                    .filter(|e| e.row.deliverable_id == id)
+                    .filter_map(|e| featured(&e.row.association_id).map(|a| (e.clone(), a)))
+                    .collect(),
+                deliverable: d,
+            }
+        })
+        .collect())
+}
+
+/// Lists the published deliverables, oldest first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &DeliverableFilter,
+    page: &PageRequest,
+) -> Result<Page<PublicDeliverable>, DomainError> {
+    check_filter(filter)?;
+    let select = deliverable::Entity::find().filter(list_condition(filter, Audience::Published));
+    let page = paging::by_unique_key(db, select, deliverable::Column::Id, Order::Asc, page, |r| {
+        KeyValue::Uuid(r.id)
+    })
+    .await?;
+    let found = page
+        .items
+        .into_iter()
+        .map(Deliverable::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        items: assemble(db, found).await?,
+        next_cursor: page.next_cursor,
+        total: page.total,
+    })
+}
+
+/// Reads one published deliverable.
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<PublicDeliverable, DomainError> {
+    let found = super::get(db, id, Audience::Published).await?;
+    assemble(db, vec![found])
+        .await?
+        .pop()
+        .ok_or(DomainError::NotFound("deliverable"))
+}
+
+/// The published calendar of a year.
+pub async fn calendar(
+    db: &impl ConnectionTrait,
+    year: i32,
+) -> Result<PublicDeliverable, DomainError> {
+    if !super::rules::YEARS.contains(&year) {
+        return Err(DomainError::NotFound("calendar"));
+    }
+    let row = deliverable::Entity::find()
+        .filter(deliverable::Column::Kind.eq(DeliverableKind::Calendar))
+        .filter(deliverable::Column::Status.eq(DeliverableStatus::Published))
+        .filter(deliverable::Column::Year.eq(year))
+        .filter(deliverable::Column::DeletedAt.is_null())
+        .order_by_asc(deliverable::Column::Id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("calendar"))?;
+    assemble(db, vec![Deliverable::new(row)?])
+        .await?
+        .pop()
+        .ok_or(DomainError::NotFound("calendar"))
+}
