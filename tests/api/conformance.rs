@@ -436,3 +436,86 @@ async fn restitution_evidence_keeps_the_conventions() {
     };
     check(&app, &admin, &stranger, &resource).await;
 }
+
+#[tokio::test]
+async fn deliverables_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/deliverables".into(),
+        body: Box::new(|tag| {
+            let mut body = crate::visibility::body("other");
+            body["title"] = json!({"en": format!("Kit {tag}")});
+            body
+        }),
+        patch: json!({"title": {"nl": "Kit"}, "planned_on": "2027-03-08"}),
+        read_only: &["/id", "/kind", "/status", "/published_on", "/version"],
+        feed_type: "deliverable",
+        // Programme-wide, but an association's users read only those that feature it.
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn stories_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let about = app.create_association(&admin, "Story Kit").await;
+    let brief = crate::visibility::draft(&app, &admin, "brief").await;
+    let resource = Resource {
+        collection: format!("/api/v1/deliverables/{brief}/stories"),
+        body: Box::new(move |tag| {
+            let mut body = crate::visibility::story_body(&about, &[]);
+            body["title"] = json!({"en": format!("Kit {tag}")});
+            body
+        }),
+        patch: json!({"quote": null, "body": {"nl": "Veertig producentes."}}),
+        read_only: &["/id", "/deliverable_id", "/association_id", "/version"],
+        feed_type: "deliverable_story",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn calendar_entries_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let featured = app.create_association(&admin, "Calendar Kit").await;
+    let calendar = crate::visibility::draft(&app, &admin, "calendar").await;
+    let resource = Resource {
+        collection: format!("/api/v1/deliverables/{calendar}/calendar-entries"),
+        body: Box::new(move |tag| {
+            crate::visibility::entry_body(if tag == "kit" { 1 } else { 2 }, &featured)
+        }),
+        patch: json!({"month": 9}),
+        read_only: &["/id", "/deliverable_id", "/association_id", "/version"],
+        feed_type: "calendar_entry",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}
+
+#[tokio::test]
+async fn disseminations_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let stranger = stranger(&app, &admin).await;
+    let published = crate::visibility::published_other(&app, &admin).await;
+    let resource = Resource {
+        collection: format!("/api/v1/deliverables/{published}/disseminations"),
+        body: Box::new(|tag| {
+            json!({"date": "2027-03-08", "channel": "event", "audience": format!("Kit {tag}"),
+                "copies": 150, "reach": 320})
+        }),
+        patch: json!({"reach": null, "notes": "Counted at the door."}),
+        read_only: &["/id", "/deliverable_id", "/version", "/created_at"],
+        feed_type: "dissemination",
+        programme_wide: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
+}

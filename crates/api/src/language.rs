@@ -22,9 +22,10 @@ pub enum Lang {
     All,
 }
 
-/// The languages a reader asked for, best first; empty means every language.
+/// The languages a reader asked for, best first (possibly none of the programme's, then a
+/// text falls back to one it has); `None` means every language.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted(Vec<&'static str>);
+pub struct Wanted(Option<Vec<&'static str>>);
 
 const LANGUAGES: [&str; 3] = ["fr", "nl", "en"];
 
@@ -32,17 +33,16 @@ impl Wanted {
     /// From `?lang=` when given, else from `Accept-Language`.
     pub fn negotiate(lang: Option<Lang>, accept_language: Option<&str>) -> Self {
         match lang {
-            Some(Lang::All) => Self(vec![]),
-            Some(Lang::Fr) => Self(vec!["fr"]),
-            Some(Lang::Nl) => Self(vec!["nl"]),
-            Some(Lang::En) => Self(vec!["en"]),
-            None => Self(accept_language.map(ranked).unwrap_or_default()),
+            Some(Lang::All) => Self(None),
+            Some(Lang::Fr) => Self(Some(vec!["fr"])),
+            Some(Lang::Nl) => Self(Some(vec!["nl"])),
+            Some(Lang::En) => Self(Some(vec!["en"])),
+            None => Self(
+                accept_language
+                    .filter(|header| !header.trim().is_empty())
+                    .map(ranked),
+            ),
         }
-    }
-
-    /// Whether every language is shown.
-    pub fn all(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -125,11 +125,11 @@ impl Localizer {
 
     /// The text in the best language it has (or whole, when every language is wanted).
     pub fn text(&mut self, text: LocalizedText) -> LocalizedText {
-        if self.wanted.all() {
+        let Some(ranked) = &self.wanted.0 else {
             self.shown.extend(text.languages());
             return text;
-        }
-        match text.pick(&self.wanted.0) {
+        };
+        match text.pick(ranked) {
             Some((one, language)) => {
                 self.shown.insert(language);
                 one
@@ -178,5 +178,12 @@ mod tests {
         let mut all = Localizer::new(Wanted::negotiate(Some(Lang::All), Some("nl")));
         all.text(LocalizedText::en_fr("a", "b"));
         assert_eq!(all.content_language().as_deref(), Some("en, fr"));
+        let mut german = Localizer::new(Wanted::negotiate(None, Some("de")));
+        let one = german.text(LocalizedText::en_fr("a", "b"));
+        assert_eq!(
+            (one.en.as_deref(), one.fr),
+            (Some("a"), None),
+            "one present language"
+        );
     }
 }

@@ -583,3 +583,4 @@ async fn parallel_correct_logins_to_one_account_all_succeed() {
 mod creates;
 mod restitutions;
 mod training;
+mod visibility;
