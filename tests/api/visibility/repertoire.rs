@@ -162,19 +162,19 @@ async fn filters_match_only_published_values() {
     let mut expected = vec![open.clone(), closed.clone()];
     expected.sort();
     assert_eq!(both, expected, "the name always");
-    // As in the association list: a value of the wrong kind is 400, a well-formed value that
-    // names nothing is 422.
-    for bad in ["region=mars", "status=selected", "limit=0", "sdg=five"] {
-        app.get(&format!("/api/v1/public/repertoire?{bad}"))
-            .await
-            .assert_problem(400, "invalid_parameter");
-    }
-    for (bad, pointer) in [("country=XX", "country"), ("sdg=18", "sdg")] {
+    for (bad, parameter) in [
+        ("country=XX", "country"),
+        ("sdg=18", "sdg"),
+        ("sdg=five", "sdg"),
+        ("region=mars", "region"),
+        ("status=selected", "status"),
+        ("limit=0", "limit"),
+    ] {
         let problem = app
             .get(&format!("/api/v1/public/repertoire?{bad}"))
             .await
-            .assert_problem(422, "validation_failed");
-        assert_eq!(problem["errors"][0]["pointer"], pointer);
+            .assert_problem(400, "invalid_parameter");
+        assert!(problem.to_string().contains(parameter), "{bad}: {problem}");
     }
 }
 

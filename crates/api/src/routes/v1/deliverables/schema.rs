@@ -10,12 +10,29 @@ use empower_domain::visibility::{
     EntryInput, StoryInput,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::extract::{Patch, non_null, nullable};
 use crate::routes::v1::edit::Fields;
 use crate::routes::v1::training::modules::LocalizedTextPatch;
+
+/// A language code of 2 or 3 letters (`fr`, `nl`, `en`).
+pub struct LanguageCode;
+
+impl PartialSchema for LanguageCode {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[A-Za-z]{2,3}$"))
+            .examples(["fr"])
+            .into()
+    }
+}
+
+impl ToSchema for LanguageCode {}
 
 /// A deliverable's writable fields.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -37,7 +54,7 @@ pub struct DeliverableBody {
     /// The languages it is produced in: codes of 2-3 letters (`fr`, `nl`, `en`), no repeats,
     /// at most 10.
     #[serde(default)]
-    #[schema(value_type = Vec<String>, max_items = 10)]
+    #[schema(value_type = Vec<LanguageCode>, max_items = 10)]
     pub languages: Vec<String>,
     /// When it is planned to appear (1900-2100).
     #[serde(default)]
@@ -107,7 +124,7 @@ pub struct DeliverablePatch {
     pub summary: Option<LocalizedTextPatch>,
     /// The languages, replaced whole.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Vec<String>, max_items = 10)]
+    #[schema(value_type = Vec<LanguageCode>, max_items = 10)]
     pub languages: Option<Vec<String>>,
     /// When it is planned to appear.
     #[serde(default, deserialize_with = "nullable")]

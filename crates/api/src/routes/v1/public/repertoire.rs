@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::extract::{ListQuery, PageParams};
 use crate::http::{ListBody, csv_for_excel, prefers};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, parameter_error};
+use crate::schema::{CountryCode, SdgNumber};
 use crate::state::AppState;
 
 /// Filters of the repertoire: each matches only what an association publishes.
@@ -20,16 +21,16 @@ use crate::state::AppState;
 pub struct RepertoireQuery {
     /// With this country of origin (an ISO code of `/api/v1/countries`), among associations
     /// that publish their countries of origin.
-    #[param(pattern = "^[A-Za-z]{2}$")]
+    #[param(value_type = Option<CountryCode>)]
     pub country: Option<String>,
     /// In this region, among associations that publish their region.
     pub region: Option<Region>,
     /// Tagged with this SDG (1-17), among associations that publish their SDGs.
-    #[param(minimum = 1, maximum = 17)]
+    #[param(value_type = Option<SdgNumber>)]
     pub sdg: Option<i32>,
     /// In the name (or the acronym, where published), ignoring case and accents; at most 200
     /// characters.
-    #[param(max_length = 200)]
+    #[param(min_length = 1, max_length = 200)]
     pub q: Option<String>,
 }
 
@@ -239,7 +240,8 @@ pub async fn list_public_repertoire(
     };
     if prefers(&req, "text/csv") {
         let entries: Vec<RepertoireEntry> = repertoire::all(&state.db, &filter)
-            .await?
+            .await
+            .map_err(parameter_error)?
             .iter()
             .map(RepertoireEntry::from)
             .collect();
@@ -260,6 +262,8 @@ pub async fn list_public_repertoire(
         }
         return Ok(response);
     }
-    let page = repertoire::list(&state.db, &filter, &query.page).await?;
+    let page = repertoire::list(&state.db, &filter, &query.page)
+        .await
+        .map_err(parameter_error)?;
     super::page(&req, page.map(|a| RepertoireEntry::from(&a)), None)
 }
