@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::entity::{DeliverableKind, calendar_entry};
 use super::rules::{self, EntryInput};
-use super::{Audience, check_editable, check_kind, get as get_deliverable, lock};
+use super::{
+    Audience, check_editable, check_kind, delete_part, find_part, get as get_deliverable, lock,
+};
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::error::Refusal;
@@ -176,12 +178,7 @@ pub async fn get(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<Entry, DomainError> {
-    get_deliverable(db, deliverable_id, audience).await?;
-    let row = resource::find_live::<calendar_entry::Entity>(db, id, scope).await?;
-    if row.deliverable_id != deliverable_id {
-        return Err(DomainError::NotFound("calendar entry"));
-    }
-    Entry::new(row)
+    Entry::new(find_part::<calendar_entry::Entity>(db, deliverable_id, id, audience, scope).await?)
 }
 
 /// Adds a month to a calendar in draft.
@@ -220,14 +217,16 @@ pub async fn delete(
     expected: &Precondition,
     scope: &CallerScope,
 ) -> Result<(), DomainError> {
-    let calendar = lock(tx, deliverable_id, Audience::All).await?;
-    let current = resource::lock_live::<calendar_entry::Entity>(tx, id, scope).await?;
-    if current.deliverable_id != deliverable_id {
-        return Err(DomainError::NotFound("calendar entry"));
-    }
-    expected.check(current.version)?;
-    check_editable(calendar.status, "its entries can be deleted")?;
-    resource::soft_delete::<calendar_entry::Entity>(tx, context, current, expected).await
+    delete_part::<calendar_entry::Entity>(
+        tx,
+        context,
+        deliverable_id,
+        id,
+        expected,
+        (Audience::All, scope),
+        |calendar| check_editable(calendar.status, "its entries can be deleted"),
+    )
+    .await
 }
 
 /// Entries are edited through the write layer while their calendar is a draft; the

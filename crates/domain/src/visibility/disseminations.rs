@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::entity::dissemination;
 use super::rules::{self, DisseminationInput};
-use super::{Audience, get as get_deliverable, lock};
+use super::{Audience, delete_part, find_part, get as get_deliverable, lock};
 use crate::DomainError;
 use crate::audit::AuditContext;
 use crate::db::Tx;
@@ -73,12 +73,7 @@ pub async fn get(
     id: Uuid,
     audience: Audience,
 ) -> Result<dissemination::Model, DomainError> {
-    get_deliverable(db, deliverable_id, audience).await?;
-    let row = resource::find_live::<dissemination::Entity>(db, id, &CallerScope::SYSTEM).await?;
-    if row.deliverable_id != deliverable_id {
-        return Err(DomainError::NotFound("dissemination"));
-    }
-    Ok(row)
+    find_part::<dissemination::Entity>(db, deliverable_id, id, audience, &CallerScope::SYSTEM).await
 }
 
 /// Records how a published deliverable was spread.
@@ -116,10 +111,16 @@ pub async fn delete(
     id: Uuid,
     expected: &Precondition,
 ) -> Result<(), DomainError> {
-    get(tx, deliverable_id, id, Audience::All).await?;
-    let current =
-        resource::lock_live::<dissemination::Entity>(tx, id, &CallerScope::SYSTEM).await?;
-    resource::soft_delete::<dissemination::Entity>(tx, context, current, expected).await
+    delete_part::<dissemination::Entity>(
+        tx,
+        context,
+        deliverable_id,
+        id,
+        expected,
+        (Audience::All, &CallerScope::SYSTEM),
+        |_| Ok(()),
+    )
+    .await
 }
 
 /// Records are edited through the write layer.

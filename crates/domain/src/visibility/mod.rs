@@ -348,6 +348,77 @@ pub(crate) async fn lock(
     resource::lock_live::<deliverable::Entity>(tx, id, &CallerScope::SYSTEM).await
 }
 
+/// A record that is part of a deliverable (a story, a calendar entry, a dissemination record).
+pub trait Part {
+    /// The deliverable it belongs to.
+    fn deliverable_id(&self) -> Uuid;
+}
+
+impl Part for story::Model {
+    fn deliverable_id(&self) -> Uuid {
+        self.deliverable_id
+    }
+}
+
+impl Part for calendar_entry::Model {
+    fn deliverable_id(&self) -> Uuid {
+        self.deliverable_id
+    }
+}
+
+impl Part for entity::dissemination::Model {
+    fn deliverable_id(&self) -> Uuid {
+        self.deliverable_id
+    }
+}
+
+/// Reads a live part of a deliverable the audience reads, the caller may see, and that belongs
+/// to that deliverable (a part under another deliverable's path is not found).
+pub(crate) async fn find_part<E>(
+    db: &impl ConnectionTrait,
+    deliverable_id: Uuid,
+    id: Uuid,
+    audience: Audience,
+    scope: &CallerScope,
+) -> Result<E::Model, DomainError>
+where
+    E: resource::Synced,
+    E::Model: Part,
+{
+    get(db, deliverable_id, audience).await?;
+    let row = resource::find_live::<E>(db, id, scope).await?;
+    if row.deliverable_id() != deliverable_id {
+        return Err(DomainError::NotFound(<E as resource::Synced>::TYPE.noun()));
+    }
+    Ok(row)
+}
+
+/// Deletes a part of a deliverable, in the conventions' order: not found (the deliverable,
+/// then the part), a stale `If-Match`, then `rule` on the deliverable as it stands (locked, so
+/// no move of it is between the check and the delete).
+pub(crate) async fn delete_part<E>(
+    tx: &Tx,
+    context: &AuditContext,
+    deliverable_id: Uuid,
+    id: Uuid,
+    expected: &Precondition,
+    (audience, scope): (Audience, &CallerScope),
+    rule: impl FnOnce(&deliverable::Model) -> Result<(), DomainError>,
+) -> Result<(), DomainError>
+where
+    E: resource::Synced,
+    E::Model: Part,
+{
+    let parent = lock(tx, deliverable_id, audience).await?;
+    let current = resource::lock_live::<E>(tx, id, scope).await?;
+    if current.row().deliverable_id() != deliverable_id {
+        return Err(DomainError::NotFound(<E as resource::Synced>::TYPE.noun()));
+    }
+    expected.check(resource::Record::version(current.row()))?;
+    rule(parent.row())?;
+    resource::soft_delete::<E>(tx, context, current, expected).await
+}
+
 /// Deletes a draft deliverable with its stories and calendar entries.
 pub async fn delete(
     tx: &Tx,

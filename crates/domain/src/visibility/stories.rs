@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::entity::{DeliverableKind, story};
 use super::rules::{self, StoryInput};
-use super::{Audience, check_editable, check_kind, get as get_deliverable, lock};
+use super::{
+    Audience, check_editable, check_kind, delete_part, find_part, get as get_deliverable, lock,
+};
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::localized::LocalizedText;
@@ -215,12 +217,7 @@ pub async fn get(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<Story, DomainError> {
-    get_deliverable(db, deliverable_id, audience).await?;
-    let row = resource::find_live::<story::Entity>(db, id, scope).await?;
-    if row.deliverable_id != deliverable_id {
-        return Err(DomainError::NotFound("story"));
-    }
-    Story::new(row)
+    Story::new(find_part::<story::Entity>(db, deliverable_id, id, audience, scope).await?)
 }
 
 /// Adds a story to a brief in draft, about an association the caller may see.
@@ -256,14 +253,16 @@ pub async fn delete(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<(), DomainError> {
-    let brief = lock(tx, deliverable_id, audience).await?;
-    let current = resource::lock_live::<story::Entity>(tx, id, scope).await?;
-    if current.deliverable_id != deliverable_id {
-        return Err(DomainError::NotFound("story"));
-    }
-    expected.check(current.version)?;
-    check_editable(brief.status, "its stories can be deleted")?;
-    resource::soft_delete::<story::Entity>(tx, context, current, expected).await
+    delete_part::<story::Entity>(
+        tx,
+        context,
+        deliverable_id,
+        id,
+        expected,
+        (audience, scope),
+        |brief| check_editable(brief.status, "its stories can be deleted"),
+    )
+    .await
 }
 
 /// Stories are edited through the write layer while their brief is a draft; the association
