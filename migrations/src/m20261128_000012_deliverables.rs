@@ -55,6 +55,7 @@ enum DeliverableStories {
     Sdgs,
     Quote,
     ImageUrl,
+    Proposed,
 }
 
 #[derive(DeriveIden)]
@@ -184,6 +185,7 @@ impl MigrationTrait for Migration {
                         .col(text(DeliverableStories::Sdgs))
                         .col(text_null(DeliverableStories::Quote))
                         .col(string_len_null(DeliverableStories::ImageUrl, 300))
+                        .col(boolean(DeliverableStories::Proposed))
                         .foreign_key(&mut of_deliverable(
                             "fk_deliverable_stories_deliverable",
                             DeliverableStories::Table,

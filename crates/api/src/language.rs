@@ -22,10 +22,10 @@ pub enum Lang {
     All,
 }
 
-/// The languages a reader asked for, best first (possibly none of the programme's, then a
-/// text falls back to one it has); `None` means every language.
+/// The languages a reader asked for, best first, and those refused (`q=0`); a text that has
+/// none asked for falls back to one it has, not refused if it can. `None` means every language.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted(Option<Vec<&'static str>>);
+pub struct Wanted(Option<(Vec<&'static str>, Vec<&'static str>)>);
 
 const LANGUAGES: [&str; 3] = ["fr", "nl", "en"];
 
@@ -34,24 +34,29 @@ impl Wanted {
     pub fn negotiate(lang: Option<Lang>, accept_language: Option<&str>) -> Self {
         match lang {
             Some(Lang::All) => Self(None),
-            Some(Lang::Fr) => Self(Some(vec!["fr"])),
-            Some(Lang::Nl) => Self(Some(vec!["nl"])),
-            Some(Lang::En) => Self(Some(vec!["en"])),
+            Some(Lang::Fr) => Self(Some((vec!["fr"], vec![]))),
+            Some(Lang::Nl) => Self(Some((vec!["nl"], vec![]))),
+            Some(Lang::En) => Self(Some((vec!["en"], vec![]))),
             None => Self(
                 accept_language
                     .filter(|header| !header.trim().is_empty())
-                    .map(ranked),
+                    .map(|header| (ranked(header), refused(header))),
             ),
         }
     }
+
+    /// One language per text even when every language was asked for (a calendar file has one
+    /// summary per event).
+    pub fn one_each(self) -> Self {
+        Self(Some(self.0.unwrap_or_default()))
+    }
 }
 
-/// The programme's languages in the order of an `Accept-Language` value: by q-value (ties in
-/// the order given), a primary subtag matching (`fr-BE` is `fr`), `q=0` refusing, and `*`
-/// standing for the ones not named. Malformed parts are skipped.
-pub fn ranked(header: &str) -> Vec<&'static str> {
+/// The parts of an `Accept-Language` value as (primary subtag, q-value); a part with a
+/// malformed q-value is skipped.
+fn entries(header: &str) -> Vec<(String, f32)> {
     let mut entries: Vec<(String, f32)> = Vec::new();
-    for part in header.split(',') {
+    'parts: for part in header.split(',') {
         let mut pieces = part.split(';');
         let tag = pieces
             .next()
@@ -63,22 +68,40 @@ pub fn ranked(header: &str) -> Vec<&'static str> {
         }
         let mut q = 1.0_f32;
         for param in pieces {
+            let param = param.trim();
             if let Some(value) = param
-                .trim()
                 .strip_prefix("q=")
-                .or_else(|| param.trim().strip_prefix("Q="))
+                .or_else(|| param.strip_prefix("Q="))
             {
-                q = value
-                    .trim()
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|q| (0.0..=1.0).contains(q))
-                    .unwrap_or(0.0);
+                match value.trim().parse::<f32>() {
+                    Ok(v) if (0.0..=1.0).contains(&v) => q = v,
+                    _ => continue 'parts,
+                }
             }
         }
         let primary = tag.split('-').next().unwrap_or_default().to_owned();
         entries.push((primary, q));
     }
+    entries
+}
+
+/// The programme's languages an `Accept-Language` value refuses (named only with `q=0`).
+fn refused(header: &str) -> Vec<&'static str> {
+    let entries = entries(header);
+    LANGUAGES
+        .into_iter()
+        .filter(|language| {
+            let mut named = entries.iter().filter(|(tag, _)| tag == language).peekable();
+            named.peek().is_some() && named.all(|(_, q)| *q == 0.0)
+        })
+        .collect()
+}
+
+/// The programme's languages in the order of an `Accept-Language` value: by q-value (ties in
+/// the order given), a primary subtag matching (`fr-BE` is `fr`), `q=0` refusing, and `*`
+/// standing for the ones not named. Malformed parts are skipped.
+pub fn ranked(header: &str) -> Vec<&'static str> {
+    let entries = entries(header);
     let named = |language: &str| entries.iter().any(|(tag, _)| tag == language);
     let star = entries.iter().find(|(tag, _)| tag == "*").map(|(_, q)| *q);
     let mut scored: Vec<(&'static str, f32, usize)> = Vec::new();
@@ -125,11 +148,11 @@ impl Localizer {
 
     /// The text in the best language it has (or whole, when every language is wanted).
     pub fn text(&mut self, text: LocalizedText) -> LocalizedText {
-        let Some(ranked) = &self.wanted.0 else {
+        let Some((ranked, refused)) = &self.wanted.0 else {
             self.shown.extend(text.languages());
             return text;
         };
-        match text.pick(ranked) {
+        match text.pick(ranked, refused) {
             Some((one, language)) => {
                 self.shown.insert(language);
                 one
@@ -160,6 +183,12 @@ mod tests {
         assert_eq!(ranked("*"), ["fr", "nl", "en"]);
         assert_eq!(ranked("en, fr"), ["en", "fr"]);
         assert_eq!(ranked("en;q=abc, ;;, nl"), ["nl"]);
+        assert_eq!(
+            ranked("en;q=abc, *;q=0.5"),
+            ["fr", "nl", "en"],
+            "a malformed part is skipped"
+        );
+        assert_eq!(refused("en, fr;q=0, nl;q=0.0"), ["fr", "nl"]);
         assert!(ranked("").is_empty());
     }
 
@@ -178,6 +207,9 @@ mod tests {
         let mut all = Localizer::new(Wanted::negotiate(Some(Lang::All), Some("nl")));
         all.text(LocalizedText::en_fr("a", "b"));
         assert_eq!(all.content_language().as_deref(), Some("en, fr"));
+        let mut refusing = Localizer::new(Wanted::negotiate(None, Some("nl, en;q=0")));
+        let fallback = refusing.text(LocalizedText::en_fr("a", "b"));
+        assert_eq!(fallback.fr.as_deref(), Some("b"), "not the refused English");
         let mut german = Localizer::new(Wanted::negotiate(None, Some("de")));
         let one = german.text(LocalizedText::en_fr("a", "b"));
         assert_eq!(

@@ -81,11 +81,14 @@ impl LocalizedText {
     }
 
     /// The text in one language: the first of `ranked` it has, or else the first it has of
-    /// English, French, Dutch; with the language chosen. `None` when it has none.
-    pub fn pick(&self, ranked: &[&str]) -> Option<(Self, &'static str)> {
+    /// English, French, Dutch that is not `refused`, or else any it has; with the language
+    /// chosen. `None` when it has none.
+    pub fn pick(&self, ranked: &[&str], refused: &[&str]) -> Option<(Self, &'static str)> {
         let fallback = ["en", "fr", "nl"];
+        let allowed = fallback.iter().filter(|l| !refused.contains(l));
         ranked
             .iter()
+            .chain(allowed)
             .chain(fallback.iter())
             .find_map(|language| {
                 let (code, text) = match *language {
@@ -168,14 +171,18 @@ mod tests {
         assert_eq!(pointers, ["/title/en", "/title/nl"]);
         let text = LocalizedText::en_fr("a", "b");
         assert_eq!(
-            text.pick(&["nl", "fr"]).map(|(t, l)| (t.fr, l)),
+            text.pick(&["nl", "fr"], &[]).map(|(t, l)| (t.fr, l)),
             Some((Some("b".into()), "fr"))
         );
         assert_eq!(
-            text.pick(&["nl"]).map(|(t, l)| (t.en, l)),
+            text.pick(&["nl"], &[]).map(|(t, l)| (t.en, l)),
             Some((Some("a".into()), "en"))
         );
-        assert_eq!(LocalizedText::default().pick(&["fr"]), None);
+        let fallback = text.pick(&["nl"], &["en"]).map(|(_, l)| l);
+        assert_eq!(fallback, Some("fr"), "not a refused language");
+        let any = text.pick(&[], &["en", "fr"]).map(|(_, l)| l);
+        assert_eq!(any, Some("en"), "all refused: any present");
+        assert_eq!(LocalizedText::default().pick(&["fr"], &[]), None);
         assert_eq!(text.languages(), ["en", "fr"]);
         assert_eq!(
             LocalizedText::from_json(&text.to_json(), "t", "c").ok(),

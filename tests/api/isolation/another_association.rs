@@ -402,10 +402,7 @@ fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
         "update_deliverable" => json!({"planned_on": "2027-01-01"}),
         "create_deliverable_transition" => json!({"to": "in_review"}),
         "create_deliverable_story" => crate::visibility::story_body(
-            &training.plan["association_id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
+            training.plan["association_id"].as_str().unwrap_or_default(),
             &[],
         ),
         "update_deliverable_story" => json!({"quote": "Taken"}),

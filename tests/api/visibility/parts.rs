@@ -119,6 +119,13 @@ async fn an_associations_users_propose_stories_about_it_and_read_what_features_i
     let brief = draft(&app, &admin, "brief").await;
     let hidden = draft(&app, &admin, "other").await;
     // A draft brief is open to proposals; another draft is not theirs to see.
+    // Its history is not theirs until the brief features them.
+    app.get_as(
+        &member,
+        &format!("/api/v1/deliverables/{brief}/transitions"),
+    )
+    .await
+    .assert_problem(404, "not_found");
     let listed = app.get_as(&member, "/api/v1/deliverables").await.json();
     let ids: Vec<&str> = listed["items"]
         .as_array()
@@ -173,6 +180,25 @@ async fn an_associations_users_propose_stories_about_it_and_read_what_features_i
         )
         .await;
     assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(edited.json()["proposed"], true);
+    // A story staff wrote about them is theirs to read, not to change (403 before If-Match).
+    let by_staff = id(&add_story(&app, &admin, &brief, story_body(&own, &[])).await);
+    let path = format!("/api/v1/deliverables/{brief}/stories/{by_staff}");
+    let read = app.get_as(&member, &path).await;
+    assert_eq!(read.json()["proposed"], false, "{}", read.text);
+    app.patch_as(&member, &path, json!({"quote": "Ours now"}), Some("\"9\""))
+        .await
+        .assert_problem(403, "story_reserved");
+    app.write_as(reqwest::Method::DELETE, &member, &path, None, None)
+        .await
+        .assert_problem(403, "story_reserved");
+    let history = app
+        .get_as(
+            &member,
+            &format!("/api/v1/deliverables/{brief}/transitions"),
+        )
+        .await;
+    assert_eq!(history.status, 200, "featured now: {}", history.text);
     // Once in review, the brief still features them (their story), read only.
     transition(&app, &admin, &brief, "in_review", None).await;
     let read = app
@@ -193,13 +219,16 @@ async fn an_associations_users_propose_stories_about_it_and_read_what_features_i
     .assert_problem(409, "deliverable_not_editable");
     // A deliverable that features them by its list is theirs to read too.
     let mut featuring = body("repertoire");
-    featuring["featured_association_ids"] = json!([own]);
+    featuring["featured_association_ids"] = json!([other, own]);
     let featuring = id(&create(&app, &admin, featuring).await);
+    let read = app
+        .get_as(&member, &format!("/api/v1/deliverables/{featuring}"))
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
     assert_eq!(
-        app.get_as(&member, &format!("/api/v1/deliverables/{featuring}"))
-            .await
-            .status,
-        200
+        read.json()["featured_association_ids"],
+        json!([own]),
+        "the other associations featured are not theirs to see"
     );
 }
 
@@ -247,6 +276,55 @@ async fn clients_read_published_deliverables_and_viewers_read_all_without_writin
     )
     .await
     .assert_problem(403, "forbidden");
+    // Clients read published stories only while their association and people consent.
+    let about = association(&app, &admin, "Client Consent", &["name"]).await;
+    let brief = published_brief(&app, &admin, &about, &[]).await;
+    let stories = format!("/api/v1/deliverables/{brief}/stories");
+    let listed = app.get_as(&client, &stories).await.json();
+    let story = listed["items"][0]["id"]
+        .as_str()
+        .expect("a story")
+        .to_owned();
+    set_consent(&app, &admin, &about, &[]).await;
+    let listed = app.get_as(&client, &stories).await.json();
+    assert_eq!(listed["items"], json!([]), "consent withdrawn: gone");
+    app.get_as(&client, &format!("{stories}/{story}"))
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(
+        app.get_as(&viewer, &format!("{stories}/{story}"))
+            .await
+            .status,
+        200,
+        "staff and viewers still read it"
+    );
+}
+
+#[tokio::test]
+async fn the_month_of_a_deleted_associations_entry_is_free_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let leaving = app.create_association(&admin, "Parts Leaving").await;
+    let staying = app.create_association(&admin, "Parts Staying").await;
+    let calendar = draft(&app, &admin, "calendar").await;
+    let first = add_entry(&app, &admin, &calendar, entry_body(5, &leaving)).await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    let deleted = app
+        .write_as(
+            reqwest::Method::DELETE,
+            &admin,
+            &format!("/api/v1/associations/{leaving}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let again = add_entry(&app, &admin, &calendar, entry_body(5, &staying)).await;
+    assert_eq!(
+        again.status, 201,
+        "the month went with the association: {}",
+        again.text
+    );
 }
 
 #[tokio::test]

@@ -128,6 +128,13 @@ async fn the_language_follows_accept_language_with_q_values_and_falls_back() {
         json!({"fr": "Histoires de réussite"})
     );
 
+    let refusing = public(&app, &path, Some("de, en;q=0")).await;
+    assert_eq!(
+        title(&refusing),
+        json!({"fr": "Histoires de réussite"}),
+        "not a refused language"
+    );
+
     let german = public(&app, &path, Some("de-DE")).await;
     assert_eq!(
         title(&german),
@@ -206,6 +213,8 @@ async fn the_published_calendar_is_json_or_icalendar_one_event_a_month() {
     assert!(ics.header("content-type").starts_with("text/calendar"));
     assert_eq!(ics.header("cache-control"), "public, max-age=60");
     assert!(ics.text.lines().all(|l| l.len() <= 76), "lines are folded");
+    // Headlines in Dutch; the captions have none, so English (a language they have).
+    assert_eq!(ics.header("content-language"), "en, nl");
     let calendar = parse(&ics.text);
     assert_eq!(value(&calendar.properties, "VERSION"), "2.0");
     assert_eq!(calendar.events.len(), 12);
@@ -244,6 +253,7 @@ async fn the_published_calendar_is_json_or_icalendar_one_event_a_month() {
         );
         assert!(value(&event.properties, "UID").ends_with("@empower"));
         assert!(value(&event.properties, "DESCRIPTION").contains("Calendar\\; Women\\, Together"));
+        assert_eq!(value(&event.properties, "TRANSP"), "TRANSPARENT");
     }
     let again = app
         .send(reqwest::Method::GET, "/api/v1/public/calendar/2031", |r| {
@@ -253,13 +263,13 @@ async fn the_published_calendar_is_json_or_icalendar_one_event_a_month() {
         })
         .await;
     assert_eq!(again.status, 304, "the same bytes each time");
-    for year in ["2030", "1999", "abc"] {
-        let reply = public(&app, &format!("/api/v1/public/calendar/{year}"), None).await;
-        assert!(
-            reply.status == 404 || reply.status == 400,
-            "{year}: {}",
-            reply.status
-        );
+    public(&app, "/api/v1/public/calendar/2030", None)
+        .await
+        .assert_problem(404, "not_found");
+    for year in ["1999", "2101", "abc", "99999999999"] {
+        public(&app, &format!("/api/v1/public/calendar/{year}"), None)
+            .await
+            .assert_problem(400, "invalid_parameter");
     }
     // The association withdraws: its months leave the calendar.
     set_consent(&app, &admin, &featured, &[]).await;

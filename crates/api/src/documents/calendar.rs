@@ -137,7 +137,9 @@ pub fn render_days(name: &str, events: &[DaysEvent]) -> String {
             .last_modified(event.updated_at)
             .starts(event.first)
             .ends(event.end)
-            .summary(&clean_text(&event.summary));
+            .summary(&clean_text(&event.summary))
+            // A month of a calendar is not an appointment: subscribers stay free.
+            .add_property("TRANSP", "TRANSPARENT");
         if let Some(description) = event.description.as_deref()
             && !description.trim().is_empty()
         {

@@ -77,10 +77,12 @@ async fn check_month_free(
     month: i32,
     except: Option<Uuid>,
 ) -> Result<(), DomainError> {
+    // An entry of a deleted association went with it: its month is free.
     let mut taken = calendar_entry::Entity::find()
         .filter(calendar_entry::Column::DeliverableId.eq(deliverable_id))
         .filter(calendar_entry::Column::Month.eq(month))
-        .filter(calendar_entry::Column::DeletedAt.is_null());
+        .filter(calendar_entry::Column::DeletedAt.is_null())
+        .filter(calendar_entry::Column::AssociationId.in_subquery(association::live_ids()));
     if let Some(id) = except {
         taken = taken.filter(calendar_entry::Column::Id.ne(id));
     }
@@ -159,15 +161,34 @@ pub async fn list(
         page,
     )
     .await?;
+    let mut items = page
+        .items
+        .into_iter()
+        .map(Entry::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    if audience == Audience::Published {
+        // Consent is read at every request: a page may hold fewer entries than its limit.
+        items = shown_to_published(db, items).await?;
+    }
     Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(Entry::new)
-            .collect::<Result<_, _>>()?,
+        items,
         next_cursor: page.next_cursor,
         total: page.total,
     })
+}
+
+/// The entries whose association consents to publication (for API clients, who read published
+/// deliverables only).
+async fn shown_to_published(
+    db: &impl ConnectionTrait,
+    entries: Vec<Entry>,
+) -> Result<Vec<Entry>, DomainError> {
+    let associations: Vec<Uuid> = entries.iter().map(|e| e.row.association_id).collect();
+    let consenting = super::public::consenting_associations(db, &associations).await?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| consenting.contains_key(&e.row.association_id))
+        .collect())
 }
 
 /// Reads one entry of a calendar.
@@ -178,7 +199,16 @@ pub async fn get(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<Entry, DomainError> {
-    Entry::new(find_part::<calendar_entry::Entity>(db, deliverable_id, id, audience, scope).await?)
+    let found = Entry::new(
+        find_part::<calendar_entry::Entity>(db, deliverable_id, id, audience, scope).await?,
+    )?;
+    if audience == Audience::Published {
+        return shown_to_published(db, vec![found])
+            .await?
+            .pop()
+            .ok_or(DomainError::NotFound("calendar entry"));
+    }
+    Ok(found)
 }
 
 /// Adds a month to a calendar in draft.

@@ -51,7 +51,7 @@ pub async fn list(
     page: &PageRequest,
     audience: Audience,
 ) -> Result<Page<dissemination::Model>, DomainError> {
-    get_deliverable(db, deliverable_id, audience).await?;
+    get_deliverable(db, deliverable_id, audience.featured_only()).await?;
     let select = dissemination::Entity::find()
         .filter(dissemination::Column::DeliverableId.eq(deliverable_id))
         .filter(dissemination::Column::DeletedAt.is_null());
@@ -73,7 +73,14 @@ pub async fn get(
     id: Uuid,
     audience: Audience,
 ) -> Result<dissemination::Model, DomainError> {
-    find_part::<dissemination::Entity>(db, deliverable_id, id, audience, &CallerScope::SYSTEM).await
+    find_part::<dissemination::Entity>(
+        db,
+        deliverable_id,
+        id,
+        audience.featured_only(),
+        &CallerScope::SYSTEM,
+    )
+    .await
 }
 
 /// Records how a published deliverable was spread.

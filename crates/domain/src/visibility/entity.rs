@@ -177,6 +177,9 @@ pub mod story {
         pub quote: Option<String>,
         /// A picture (`https`).
         pub image_url: Option<String>,
+        /// Proposed by the association (its users may change it while the brief is a draft),
+        /// or written by programme staff.
+        pub proposed: bool,
         /// +1 on each change.
         pub version: i32,
         /// Created.

@@ -46,6 +46,9 @@ pub enum Audience {
     /// Those that feature this association (by the deliverable, a story or a calendar entry),
     /// and the briefs still in draft, open to its stories.
     Association(Uuid),
+    /// Those that feature this association, and no others: the history and the dissemination
+    /// of a deliverable are shown to an association only when it is featured.
+    Featured(Uuid),
     /// Published ones only (API clients).
     Published,
 }
@@ -65,6 +68,17 @@ pub struct Deliverable {
     pub featured_association_ids: Vec<Uuid>,
     /// SDG numbers.
     pub sdgs: Vec<i32>,
+}
+
+impl Audience {
+    /// The audience of a deliverable's history and dissemination records: an association's
+    /// users see those of the deliverables that feature it only (not of every draft brief).
+    pub fn featured_only(self) -> Self {
+        match self {
+            Self::Association(own) => Self::Featured(own),
+            other => other,
+        }
+    }
 }
 
 impl Deliverable {
@@ -206,7 +220,14 @@ fn audience_condition(audience: Audience) -> Condition {
         Audience::Published => {
             Condition::all().add(deliverable::Column::Status.eq(DeliverableStatus::Published))
         }
-        Audience::Association(own) => {
+        Audience::Association(own) => Condition::any()
+            .add(audience_condition(Audience::Featured(own)))
+            .add(
+                Condition::all()
+                    .add(deliverable::Column::Kind.eq(DeliverableKind::Brief))
+                    .add(deliverable::Column::Status.eq(DeliverableStatus::Draft)),
+            ),
+        Audience::Featured(own) => {
             let parts_of = |table: sea_orm::sea_query::DynIden,
                             deliverable: sea_orm::sea_query::DynIden,
                             association: sea_orm::sea_query::DynIden,
@@ -234,11 +255,6 @@ fn audience_condition(audience: Audience) -> Condition {
                     calendar_entry::Column::AssociationId.into_iden(),
                     calendar_entry::Column::DeletedAt.into_iden(),
                 )))
-                .add(
-                    Condition::all()
-                        .add(deliverable::Column::Kind.eq(DeliverableKind::Brief))
-                        .add(deliverable::Column::Status.eq(DeliverableStatus::Draft)),
-                )
         }
     }
 }

@@ -95,6 +95,10 @@ pub fn https(url: Option<&str>, pointer: &str) -> Result<Option<String>, FieldEr
 
 /// SDG numbers 1-17, no repeats; returned sorted.
 pub fn sdgs(values: &[i32], pointer: &str, errors: &mut Vec<FieldError>) -> Vec<i32> {
+    if values.len() > 17 {
+        errors.push(FieldError::new(pointer, "must list at most 17 SDGs"));
+        return vec![];
+    }
     let mut seen = BTreeSet::new();
     for (i, sdg) in values.iter().enumerate() {
         if !(1..=17).contains(sdg) {

@@ -160,6 +160,41 @@ pub async fn consenting_people(
         .collect())
 }
 
+/// Whether a story may be shown to whoever reads published deliverables only (API clients):
+/// its association consents to publication, and so does every person it names.
+pub(crate) async fn shown_to_published(
+    db: &impl ConnectionTrait,
+    stories: Vec<Story>,
+) -> Result<Vec<Story>, DomainError> {
+    let associations: Vec<Uuid> = stories.iter().map(|s| s.row.association_id).collect();
+    let consenting = super::public::consenting_associations(db, &associations).await?;
+    let people: Vec<Uuid> = stories.iter().flat_map(|s| s.person_ids.clone()).collect();
+    let people = consenting_people(db, &people).await?;
+    Ok(stories
+        .into_iter()
+        .filter(|s| {
+            consenting.contains_key(&s.row.association_id)
+                && s.person_ids.iter().all(|p| people.contains(p))
+        })
+        .collect())
+}
+
+/// Refuses a change by an association's user to a story programme staff wrote (403): its users
+/// propose stories and change their own proposals, staff's are staff's.
+pub fn check_may_change(story: &Story, scope: &CallerScope) -> Result<(), DomainError> {
+    if scope.bound_to.is_none() || story.row.proposed {
+        return Ok(());
+    }
+    Err(DomainError::Refused(crate::error::Refusal {
+        code: "story_reserved",
+        title: "Story written by programme staff",
+        kind: crate::error::RefusalKind::Forbidden,
+        detail: "this story was written by programme staff: an association changes only the stories it proposed".into(),
+        allowed: None,
+        errors: vec![],
+    }))
+}
+
 /// The live stories of a deliverable, oldest first (of live associations).
 pub async fn of(
     db: &impl ConnectionTrait,
@@ -198,12 +233,17 @@ pub async fn list(
         KeyValue::Uuid(s.id)
     })
     .await?;
+    let mut items = page
+        .items
+        .into_iter()
+        .map(Story::new)
+        .collect::<Result<Vec<_>, _>>()?;
+    if audience == Audience::Published {
+        // Consent is read at every request: a page may hold fewer stories than its limit.
+        items = shown_to_published(db, items).await?;
+    }
     Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(Story::new)
-            .collect::<Result<_, _>>()?,
+        items,
         next_cursor: page.next_cursor,
         total: page.total,
     })
@@ -217,7 +257,15 @@ pub async fn get(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<Story, DomainError> {
-    Story::new(find_part::<story::Entity>(db, deliverable_id, id, audience, scope).await?)
+    let found =
+        Story::new(find_part::<story::Entity>(db, deliverable_id, id, audience, scope).await?)?;
+    if audience == Audience::Published {
+        return shown_to_published(db, vec![found])
+            .await?
+            .pop()
+            .ok_or(DomainError::NotFound("story"));
+    }
+    Ok(found)
 }
 
 /// Adds a story to a brief in draft, about an association the caller may see.
@@ -237,6 +285,7 @@ pub async fn create(
     let mut row = story::ActiveModel {
         deliverable_id: Set(deliverable_id),
         association_id: Set(input.association_id),
+        proposed: Set(scope.bound_to.is_some()),
         ..Default::default()
     };
     valid.apply(&mut row);
@@ -253,6 +302,7 @@ pub async fn delete(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<(), DomainError> {
+    check_may_change(&get(tx, deliverable_id, id, audience, scope).await?, scope)?;
     delete_part::<story::Entity>(
         tx,
         context,

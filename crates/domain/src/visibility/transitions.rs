@@ -7,11 +7,10 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
 };
 use uuid::Uuid;
 
-use super::entity::{DeliverableKind, DeliverableStatus, calendar_entry, deliverable, transition};
+use super::entity::{DeliverableKind, DeliverableStatus, deliverable, transition};
 use super::rules::{self, PublishFacts};
 use super::{Audience, Deliverable, get, lock, stories};
 use crate::audit::AuditContext;
@@ -153,12 +152,7 @@ async fn publish_facts(
 ) -> Result<PublishFacts, DomainError> {
     let id = found.row.id;
     let stories = stories::of(db, id).await?;
-    let entries = calendar_entry::Entity::find()
-        .filter(calendar_entry::Column::DeliverableId.eq(id))
-        .filter(calendar_entry::Column::DeletedAt.is_null())
-        .order_by_asc(calendar_entry::Column::Month)
-        .all(db)
-        .await?;
+    let entries = super::calendar::of(db, id).await?;
     let people: Vec<Uuid> = stories.iter().flat_map(|s| s.person_ids.clone()).collect();
     let consenting = stories::consenting_people(db, &people).await?;
     let mut featured: Vec<(String, Uuid)> = found
@@ -175,8 +169,8 @@ async fn publish_facts(
     }));
     featured.extend(entries.iter().map(|e| {
         (
-            format!("/calendar_entries/{}/association_id", e.id),
-            e.association_id,
+            format!("/calendar_entries/{}/association_id", e.row.id),
+            e.row.association_id,
         )
     }));
     let ids: Vec<Uuid> = featured.iter().map(|(_, a)| *a).collect();
@@ -194,7 +188,7 @@ async fn publish_facts(
                 )
             })
             .collect(),
-        months: entries.iter().map(|e| e.month).collect(),
+        months: entries.iter().map(|e| e.row.month).collect(),
         featured: featured
             .into_iter()
             .map(|(pointer, a)| {
@@ -212,7 +206,7 @@ pub async fn list(
     page: &PageRequest,
     audience: Audience,
 ) -> Result<Page<transition::Model>, DomainError> {
-    get(db, id, audience).await?;
+    get(db, id, audience.featured_only()).await?;
     let select = transition::Entity::find().filter(transition::Column::DeliverableId.eq(id));
     paging::by_unique_key(db, select, transition::Column::Id, Order::Asc, page, |t| {
         KeyValue::Uuid(t.id)
@@ -227,7 +221,7 @@ pub async fn get_one(
     transition_id: Uuid,
     audience: Audience,
 ) -> Result<transition::Model, DomainError> {
-    get(db, id, audience).await?;
+    get(db, id, audience.featured_only()).await?;
     transition::Entity::find_by_id(transition_id)
         .filter(transition::Column::DeliverableId.eq(id))
         .one(db)

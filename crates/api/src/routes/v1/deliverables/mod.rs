@@ -104,10 +104,11 @@ pub async fn list_deliverables(
     query: ListQuery<DeliverableQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = DeliverableFilter::from(&query.filter);
-    let page = deliverables::list(&state.db, &filter, &query.page, caller.audience()).await?;
+    let audience = caller.audience();
+    let page = deliverables::list(&state.db, &filter, &query.page, audience).await?;
     Ok(page_response(
         &req,
-        page.map(DeliverableView::from),
+        page.map(|d| DeliverableView::from(d).seen_by(audience)),
         Caching::Allowed,
     ))
 }
@@ -164,11 +165,12 @@ pub async fn get_deliverable(
     id: web::Path<Uuid>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let found = deliverables::get(&state.db, *id, caller.audience()).await?;
+    let audience = caller.audience();
+    let found = deliverables::get(&state.db, *id, audience).await?;
     let etag = version_etag(found.row.version);
     Ok(json_with_etag(
         &req,
-        &DeliverableView::from(found),
+        &DeliverableView::from(found).seen_by(audience),
         Some(etag),
         Caching::Allowed,
     ))

@@ -6,8 +6,8 @@ use empower_domain::visibility::calendar::Entry;
 use empower_domain::visibility::entity::dissemination;
 use empower_domain::visibility::stories::Story;
 use empower_domain::visibility::{
-    Channel, Deliverable, DeliverableInput, DeliverableKind, DeliverableStatus, DisseminationInput,
-    EntryInput, StoryInput,
+    Audience, Channel, Deliverable, DeliverableInput, DeliverableKind, DeliverableStatus,
+    DisseminationInput, EntryInput, StoryInput,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::extract::{Patch, non_null, nullable};
 use crate::routes::v1::edit::Fields;
 use crate::routes::v1::training::modules::LocalizedTextPatch;
+use crate::schema::SdgNumber;
 
 /// A language code of 2 or 3 letters (`fr`, `nl`, `en`).
 pub struct LanguageCode;
@@ -70,7 +71,7 @@ pub struct DeliverableBody {
     pub featured_association_ids: Vec<Uuid>,
     /// SDG numbers, 1-17, no repeats.
     #[serde(default)]
-    #[schema(value_type = Vec<i32>, max_items = 17)]
+    #[schema(value_type = Vec<SdgNumber>, max_items = 17)]
     pub sdgs: Vec<i32>,
     /// The year of a calendar (2000-2100): required for a calendar, refused for another kind.
     #[serde(default)]
@@ -140,7 +141,7 @@ pub struct DeliverablePatch {
     pub featured_association_ids: Option<Vec<Uuid>>,
     /// The SDGs, replaced whole.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Vec<i32>, max_items = 17)]
+    #[schema(value_type = Vec<SdgNumber>, max_items = 17)]
     pub sdgs: Option<Vec<i32>>,
     /// The year of a calendar.
     #[serde(default, deserialize_with = "nullable")]
@@ -191,7 +192,7 @@ pub struct DeliverableView {
     /// Where the document is.
     #[schema(required = true)]
     pub document_url: Option<String>,
-    /// Associations it features.
+    /// Associations it features (an association's users see only their own among them).
     pub featured_association_ids: Vec<Uuid>,
     /// SDG numbers.
     pub sdgs: Vec<i32>,
@@ -206,6 +207,17 @@ pub struct DeliverableView {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+impl DeliverableView {
+    /// The view as `audience` sees it: an association's users see their own association among
+    /// the featured ones, not the others.
+    pub fn seen_by(mut self, audience: Audience) -> Self {
+        if let Audience::Association(own) | Audience::Featured(own) = audience {
+            self.featured_association_ids.retain(|id| *id == own);
+        }
+        self
+    }
 }
 
 impl From<Deliverable> for DeliverableView {
@@ -259,7 +271,7 @@ pub struct StoryBody {
     pub country: String,
     /// SDG numbers, 1-17, no repeats.
     #[serde(default)]
-    #[schema(value_type = Vec<i32>, max_items = 17)]
+    #[schema(value_type = Vec<SdgNumber>, max_items = 17)]
     pub sdgs: Vec<i32>,
     /// A quote, at most 500 characters.
     #[serde(default)]
@@ -322,7 +334,7 @@ pub struct StoryPatch {
     pub country: Option<String>,
     /// The SDGs, replaced whole.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Vec<i32>, max_items = 17)]
+    #[schema(value_type = Vec<SdgNumber>, max_items = 17)]
     pub sdgs: Option<Vec<i32>>,
     /// A quote.
     #[serde(default, deserialize_with = "nullable")]
@@ -339,6 +351,7 @@ impl Patch for StoryPatch {
         "/id",
         "/deliverable_id",
         "/association_id",
+        "/proposed",
         "/version",
         "/created_at",
         "/updated_at",
@@ -353,7 +366,7 @@ impl Patch for StoryPatch {
     "title": {"en": "A shea butter cooperative in Kaya"},
     "body": {"en": "After the training the association set up a project with 40 producers."},
     "person_ids": [], "country": "BF", "sdgs": [5, 8], "quote": null, "image_url": null,
-    "version": 1, "created_at": "2026-11-10T10:00:00Z", "updated_at": "2026-11-10T10:00:00Z"
+    "proposed": false, "version": 1, "created_at": "2026-11-10T10:00:00Z", "updated_at": "2026-11-10T10:00:00Z"
 }))]
 pub struct StoryView {
     /// Id.
@@ -378,6 +391,9 @@ pub struct StoryView {
     /// A picture.
     #[schema(required = true)]
     pub image_url: Option<String>,
+    /// Proposed by the association (`true`: its users may change it while the brief is a
+    /// draft) or written by programme staff (`false`).
+    pub proposed: bool,
     /// +1 on every change; the `ETag`.
     pub version: i32,
     /// Created.
@@ -399,6 +415,7 @@ impl From<Story> for StoryView {
             sdgs: s.sdgs,
             quote: s.row.quote,
             image_url: s.row.image_url,
+            proposed: s.row.proposed,
             version: s.row.version,
             created_at: s.row.created_at,
             updated_at: s.row.updated_at,

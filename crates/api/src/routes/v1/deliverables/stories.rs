@@ -136,7 +136,8 @@ pub async fn get_deliverable_story(
 /// Update a story.
 ///
 /// A JSON merge patch while its brief is a `draft` (409 `deliverable_not_editable`
-/// otherwise). The association is fixed.
+/// otherwise). The association is fixed. An association's users change only the stories it
+/// proposed (403 `story_reserved` for one programme staff wrote).
 #[utoipa::path(
     tag = "deliverables",
     operation_id = "update_deliverable_story",
@@ -148,6 +149,7 @@ pub async fn get_deliverable_story(
     request_body(content = StoryPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "Updated", body = StoryView),
+        (status = 403, description = "A story programme staff wrote (`story_reserved`)"),
         (status = 404, description = "No such deliverable or story (or not yours)"),
         (status = 409, description = "The brief is not a draft (`deliverable_not_editable`)"),
         (status = 412, description = "`If-Match` names another version"),
@@ -165,7 +167,9 @@ pub async fn update_deliverable_story(
     let (id, story_id) = path.into_inner();
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    stories::get(&tx, id, story_id, caller.audience(), &caller.scope()).await?;
+    let scope = caller.scope();
+    let current = stories::get(&tx, id, story_id, caller.audience(), &scope).await?;
+    stories::check_may_change(&current, &scope)?;
     let updated =
         merge_patch::<story::Entity, StoryBody>(&tx, &caller, story_id, &if_match, &patch).await?;
     tx.commit().await?;
@@ -179,7 +183,8 @@ pub async fn update_deliverable_story(
 
 /// Delete a story.
 ///
-/// While its brief is a `draft` (409 `deliverable_not_editable` otherwise).
+/// While its brief is a `draft` (409 `deliverable_not_editable` otherwise). An association's
+/// users delete only the stories it proposed (403 `story_reserved`).
 #[utoipa::path(
     tag = "deliverables",
     operation_id = "delete_deliverable_story",
@@ -190,6 +195,7 @@ pub async fn update_deliverable_story(
     ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "A story programme staff wrote (`story_reserved`)"),
         (status = 404, description = "No such deliverable or story (or not yours)"),
         (status = 409, description = "The brief is not a draft (`deliverable_not_editable`)"),
         (status = 412, description = "`If-Match` names another version"),

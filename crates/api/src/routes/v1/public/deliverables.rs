@@ -4,9 +4,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use std::collections::HashMap;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use empower_domain::localized::LocalizedText;
 use empower_domain::visibility::public::{self, Featured, PublicDeliverable};
 use empower_domain::visibility::{DeliverableFilter, DeliverableKind};
@@ -18,7 +16,7 @@ use crate::documents::calendar::{DaysEvent, render_days};
 use crate::extract::{ListQuery, PageParams, Params};
 use crate::http::{ListBody, prefers};
 use crate::language::{Lang, Localizer, Wanted};
-use crate::problem::ApiError;
+use crate::problem::{ApiError, ProblemItem};
 use crate::state::AppState;
 
 /// The language of a public answer.
@@ -51,7 +49,7 @@ pub struct PublicDeliverableQuery {
 /// An association featured, as the public sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeaturedAssociation {
-    /// Id (its entry in `/api/v1/public/repertoire`).
+    /// Id (its entry in `/api/v1/public/repertoire` while it takes part in the programme).
     pub id: Uuid,
     /// Name.
     pub name: String,
@@ -295,6 +293,7 @@ fn month_bounds(year: i32, month: i32) -> Option<(NaiveDate, NaiveDate)> {
             (String = "text/calendar", example = "BEGIN:VCALENDAR\r\nPRODID:-//Empower//Published calendar//EN\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d91@empower\r\nDTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:20270401\r\nSUMMARY:March: the women of Kaya\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
         ), headers(("Content-Language" = String, description = "The languages of the texts shown"))),
         (status = 304, description = "Not modified"),
+        (status = 400, description = "The year is not 2000-2100"),
         (status = 404, description = "No calendar of that year is published"),
     )
 )]
@@ -305,36 +304,45 @@ pub async fn get_public_calendar(
     year: web::Path<i32>,
     query: Params<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    if !(2000..=2100).contains(&*year) {
+        return Err(ApiError::InvalidParameter(vec![ProblemItem::parameter(
+            "year",
+            "must be a year from 2000 to 2100",
+        )]));
+    }
     let found = public::calendar(&state.db, *year).await?;
-    let stamps: HashMap<Uuid, (DateTime<Utc>, i32)> = found
-        .entries
-        .iter()
-        .map(|(e, _)| (e.row.id, (e.row.updated_at, e.row.version)))
-        .collect();
-    let mut texts = localizer(&req, query.0.lang);
-    let body = view(found, &mut texts);
     if !prefers(&req, "text/calendar") {
+        let mut texts = localizer(&req, query.0.lang);
+        let body = view(found, &mut texts);
         return super::json(&req, &body, texts.content_language());
     }
-    let year = body.year.unwrap_or(*year);
-    let events: Vec<DaysEvent> = body
-        .calendar_entries
-        .iter()
-        .filter_map(|e| {
-            let (first, end) = month_bounds(year, e.month)?;
-            let (updated_at, version) = stamps.get(&e.id).copied()?;
+    // One language per text: a calendar app shows one summary per event.
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let mut texts = Localizer::new(Wanted::negotiate(query.0.lang, accept).one_each());
+    let year = found.deliverable.row.year.unwrap_or(*year);
+    let name = texts.text(found.deliverable.title.clone());
+    let events: Vec<DaysEvent> = found
+        .entries
+        .into_iter()
+        .filter_map(|(e, association)| {
+            let (first, end) = month_bounds(year, e.row.month)?;
+            let headline = texts.text(e.headline);
+            let caption = texts.text(e.caption);
             Some(DaysEvent {
-                id: e.id,
-                sequence: u32::try_from(version - 1).unwrap_or_default(),
+                id: e.row.id,
+                sequence: u32::try_from(e.row.version - 1).unwrap_or_default(),
                 first,
                 end,
-                summary: e.headline.best().to_owned(),
-                description: Some(format!("{}\n\n{}", e.caption.best(), e.association.name)),
-                updated_at,
+                summary: headline.best().to_owned(),
+                description: Some(format!("{}\n\n{}", caption.best(), association.name)),
+                updated_at: e.row.updated_at,
             })
         })
         .collect();
-    let text = render_days(body.title.best(), &events);
+    let text = render_days(name.best(), &events);
     Ok(super::answer(
         &req,
         text.into_bytes(),

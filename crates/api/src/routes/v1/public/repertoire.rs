@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::extract::{ListQuery, PageParams};
 use crate::http::{ListBody, csv_for_excel, prefers};
 use crate::problem::{ApiError, parameter_error};
+use crate::routes::v1::associations::files::csv::neutralise;
 use crate::schema::{CountryCode, SdgNumber};
 use crate::state::AppState;
 
@@ -181,15 +182,6 @@ impl RepertoireEntry {
     }
 }
 
-/// A cell a spreadsheet would read as a formula starts with a quote instead.
-fn neutral(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell
-    }
-}
-
 fn repertoire_csv(entries: &[RepertoireEntry]) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["id"];
@@ -198,7 +190,7 @@ fn repertoire_csv(entries: &[RepertoireEntry]) -> Result<Vec<u8>, ApiError> {
     writer.write_record(&header).map_err(fail)?;
     for entry in entries {
         writer
-            .write_record(entry.cells().into_iter().map(neutral))
+            .write_record(entry.cells().into_iter().map(neutralise))
             .map_err(fail)?;
     }
     csv_for_excel(writer)
