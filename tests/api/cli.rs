@@ -136,6 +136,7 @@ async fn seed_demo_is_idempotent() {
         .expect("completion");
     let completed = done.values().filter(|c| c.completed_on.is_some()).count();
     assert!(completed > 0 && completed < 6, "{done:?}");
+    seeded_deliverables_are_in_every_stage(&conn).await;
     conn.close().await.ok();
 
     let (ok, stdout, _) = run(empower(&db).arg("seed-demo"));
@@ -152,6 +153,155 @@ async fn seed_demo_is_idempotent() {
         stdout.contains("demo training sessions scheduled: 0"),
         "{stdout}"
     );
+    let conn = empower_domain::db::connect(db.url())
+        .await
+        .expect("connect");
+    assert_eq!(
+        empower_domain::visibility::Entity::find()
+            .count(&conn)
+            .await
+            .expect("count"),
+        5,
+        "no deliverable seeded twice"
+    );
+    conn.close().await.ok();
+}
+
+/// The demo visibility deliverables: a published repertoire, three briefs (published, in
+/// review, sent back to draft) with stories, the published calendar of 2027 with its twelve
+/// months, and disseminations of the published ones; written through the use-cases, so the
+/// change feed and the audit log have them.
+async fn seeded_deliverables_are_in_every_stage(conn: &sea_orm::DatabaseConnection) {
+    use DeliverableStatus::{Draft, InReview, Published};
+    use empower_domain::paging::PageRequest;
+    use empower_domain::visibility::{
+        self, Audience, DeliverableFilter, DeliverableKind, DeliverableStatus, disseminations,
+        public, stories, transitions,
+    };
+    use empower_domain::{audit, changes};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+    let page = PageRequest::default();
+    let of = |kind: DeliverableKind| DeliverableFilter {
+        kind: Some(kind),
+        ..DeliverableFilter::default()
+    };
+    let list = |kind: DeliverableKind| async move {
+        visibility::list(conn, &of(kind), &PageRequest::default(), Audience::All)
+            .await
+            .expect("deliverables")
+            .items
+    };
+
+    let repertoire = list(DeliverableKind::Repertoire).await;
+    assert_eq!(repertoire.len(), 1);
+    assert_eq!(repertoire[0].row.status, Published);
+    assert!(repertoire[0].row.published_on.is_some());
+    // The twelve demo associations consent; the rejected and the withdrawn one are left out,
+    // as from the public repertoire.
+    assert_eq!(repertoire[0].featured_association_ids.len(), 10);
+    for languages in [&repertoire[0].title, &repertoire[0].summary] {
+        assert_eq!(languages.languages(), ["en", "fr", "nl"]);
+    }
+
+    let briefs = list(DeliverableKind::Brief).await;
+    let statuses: Vec<DeliverableStatus> = briefs.iter().map(|b| b.row.status).collect();
+    assert_eq!(statuses, [Published, InReview, Draft]);
+    let mut named = 0;
+    for brief in &briefs {
+        let told = stories::of(conn, brief.row.id).await.expect("stories");
+        assert!((1..=3).contains(&told.len()), "{}", told.len());
+        for story in &told {
+            assert_eq!(story.body.languages(), ["en", "fr", "nl"]);
+            assert!(
+                ["BF", "SN", "ML", "CM", "CD", "BJ", "BI"].contains(&story.row.country.as_str()),
+                "{}",
+                story.row.country
+            );
+            if !story.person_ids.is_empty() {
+                assert_eq!(brief.row.status, Published, "the named story is published");
+                let consenting = stories::consenting_people(conn, &story.person_ids)
+                    .await
+                    .expect("consents");
+                assert_eq!(consenting.len(), story.person_ids.len());
+                named += 1;
+            }
+        }
+    }
+    assert_eq!(named, 1, "one story names a person who consents");
+    let sent_back = transitions::list(conn, briefs[2].row.id, &page, Audience::All)
+        .await
+        .expect("moves")
+        .items;
+    assert_eq!(
+        sent_back.iter().map(|t| t.to_status).collect::<Vec<_>>(),
+        [InReview, Draft]
+    );
+    assert!(sent_back[1].comment.is_some(), "changes requested say why");
+
+    let calendars = list(DeliverableKind::Calendar).await;
+    assert_eq!(calendars.len(), 1);
+    assert_eq!(calendars[0].row.year, Some(2027));
+    let calendar = public::calendar(conn, 2027)
+        .await
+        .expect("the 2027 calendar is public");
+    assert_eq!(
+        calendar
+            .entries
+            .iter()
+            .map(|(e, _)| e.row.month)
+            .collect::<Vec<_>>(),
+        (1..=12).collect::<Vec<_>>()
+    );
+
+    // The public reads the three published ones, with every story and month.
+    let published = public::list(conn, &DeliverableFilter::default(), &page)
+        .await
+        .expect("public")
+        .items;
+    let kinds: Vec<DeliverableKind> = published.iter().map(|p| p.deliverable.row.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            DeliverableKind::Repertoire,
+            DeliverableKind::Brief,
+            DeliverableKind::Calendar
+        ]
+    );
+    assert_eq!(published[0].featured.len(), 10);
+    assert_eq!(published[1].stories.len(), 3);
+    assert_eq!(published[2].entries.len(), 12);
+
+    for deliverable in repertoire.iter().chain(&briefs).chain(&calendars) {
+        let spread = disseminations::list(conn, deliverable.row.id, &page, Audience::All)
+            .await
+            .expect("disseminations")
+            .items;
+        if deliverable.row.status == Published {
+            assert!((2..=4).contains(&spread.len()), "{}", spread.len());
+        } else {
+            assert!(spread.is_empty());
+        }
+    }
+
+    // Through the use-cases: in the change feed and the audit log.
+    let feed = |kind: changes::ResourceType| async move {
+        changes::Entity::find()
+            .filter(changes::Column::ResourceType.eq(kind))
+            .count(conn)
+            .await
+            .expect("count")
+    };
+    assert!(feed(changes::ResourceType::Deliverable).await >= 5);
+    assert_eq!(feed(changes::ResourceType::DeliverableStory).await, 7);
+    assert_eq!(feed(changes::ResourceType::CalendarEntry).await, 12);
+    assert_eq!(feed(changes::ResourceType::Dissemination).await, 8);
+    let audited = audit::Entity::find()
+        .filter(audit::Column::Action.eq("deliverable.created"))
+        .count(conn)
+        .await
+        .expect("count");
+    assert_eq!(audited, 5);
 }
 
 #[tokio::test]

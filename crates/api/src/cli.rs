@@ -152,6 +152,10 @@ impl Cli {
                     "demo restitutions created: {} (in every status, one with an uploaded PDF)",
                     summary.restitutions
                 );
+                println!(
+                    "demo visibility deliverables created: {} (a published repertoire and calendar, three briefs with stories in every stage, dissemination records)",
+                    summary.deliverables
+                );
                 for email in &summary.created_users {
                     println!("demo account created: {email}");
                 }

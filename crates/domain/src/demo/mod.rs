@@ -6,10 +6,15 @@
 //! consents, so testers can try each role and each filter in Swagger UI. Every name says "demo".
 //! Then the demo training ([`training`]) and, by the associations whose representatives
 //! completed its modules, restitutions in every status with their evidence, one of them an
-//! uploaded PDF report ([`restitutions`]).
+//! uploaded PDF report ([`restitutions`]). Last, the visibility deliverables ([`visibility`]):
+//! the published repertoire of the associations that consent to publication, three briefs of
+//! success stories (published, in review, and sent back to draft), the published calendar of
+//! 2027 with its twelve months, and how the published ones were disseminated; in French, Dutch
+//! and English.
 
 pub mod restitutions;
 pub mod training;
+pub mod visibility;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -201,6 +206,10 @@ pub struct DemoSummary {
     pub scheduled_sessions: usize,
     /// Restitutions created by this run (one in every status, with evidence).
     pub restitutions: usize,
+    /// Visibility deliverables created by this run: a published repertoire, three briefs
+    /// (published, in review, draft) with their stories, a published calendar of 2027 with its
+    /// twelve months; the published ones with dissemination records.
+    pub deliverables: usize,
 }
 
 /// Brings the database up to date and loads the demo data; running it again changes nothing.
@@ -231,6 +240,7 @@ pub async fn seed(
     let created_associations = seed_associations(db).await?;
     let scheduled_sessions = training::seed(db).await?;
     let restitutions = restitutions::seed(db, files).await?;
+    let deliverables = visibility::seed(db).await?;
     let (email, name) = DEMO_ASSOCIATION_USER;
     if user::find_by_email(db, email).await?.is_none() {
         let first = association::entity::association::Entity::find()
@@ -267,6 +277,7 @@ pub async fn seed(
         created_associations,
         scheduled_sessions,
         restitutions,
+        deliverables,
     })
 }
 
