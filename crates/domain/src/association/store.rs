@@ -2,7 +2,7 @@
 //! shared write layer, and the conflicts only the database knows (names, look-alike names,
 //! enterprise numbers).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Utc};
 use sea_orm::{
@@ -41,19 +41,27 @@ pub(crate) async fn with_links(
         .order_by_asc(sdg_link::Column::Sdg)
         .all(db)
         .await?;
+    // Grouped once (the links come sorted), not scanned per row: the CSV exports take every
+    // association at once.
+    let mut codes: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for link in countries {
+        codes
+            .entry(link.association_id)
+            .or_default()
+            .push(link.country_code);
+    }
+    let mut goals: HashMap<Uuid, Vec<i32>> = HashMap::new();
+    for link in sdgs {
+        goals.entry(link.association_id).or_default().push(link.sdg);
+    }
     rows.into_iter()
         .map(|row| {
-            let codes = countries
-                .iter()
-                .filter(|c| c.association_id == row.id)
-                .map(|c| c.country_code.clone())
-                .collect();
-            let goals = sdgs
-                .iter()
-                .filter(|s| s.association_id == row.id)
-                .map(|s| s.sdg)
-                .collect();
-            Association::new(row, codes, goals)
+            let id = row.id;
+            Association::new(
+                row,
+                codes.remove(&id).unwrap_or_default(),
+                goals.remove(&id).unwrap_or_default(),
+            )
         })
         .collect()
 }

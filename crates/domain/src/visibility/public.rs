@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::calendar::Entry;
@@ -51,40 +51,63 @@ pub async fn consenting_associations(
     unique.sort_unstable();
     unique.dedup();
     Ok(association::Entity::find()
+        .select_only()
+        .column(association::Column::Id)
+        .column(association::Column::Name)
         .filter(association::Column::Id.is_in(unique))
         .filter(association::Column::DeletedAt.is_null())
         .filter(association::Column::ConsentGranted.eq(true))
+        .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|a| (a.id, a.name))
         .collect())
 }
 
-/// Reads the published parts of these deliverables: four queries whatever their number.
+/// The ids of the deliverables of `kind` among `found`.
+fn of_kind(found: &[Deliverable], kind: DeliverableKind) -> Vec<Uuid> {
+    found
+        .iter()
+        .filter(|d| d.row.kind == kind)
+        .map(|d| d.row.id)
+        .collect()
+}
+
+/// Reads the published parts of these deliverables: at most five queries whatever their
+/// number (the stories of the briefs, the entries of the calendars, the consent of the
+/// associations, and the people named with their consent).
 async fn assemble(
     db: &impl ConnectionTrait,
     found: Vec<Deliverable>,
 ) -> Result<Vec<PublicDeliverable>, DomainError> {
-    let ids: Vec<Uuid> = found.iter().map(|d| d.row.id).collect();
-    let stories: Vec<Story> = story::Entity::find()
-        .filter(story::Column::DeliverableId.is_in(ids.clone()))
-        .filter(story::Column::DeletedAt.is_null())
-        .order_by_asc(story::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Story::new)
-        .collect::<Result<_, _>>()?;
-    let entries: Vec<Entry> = calendar_entry::Entity::find()
-        .filter(calendar_entry::Column::DeliverableId.is_in(ids))
-        .filter(calendar_entry::Column::DeletedAt.is_null())
-        .order_by_asc(calendar_entry::Column::Month)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Entry::new)
-        .collect::<Result<_, _>>()?;
+    let briefs = of_kind(&found, DeliverableKind::Brief);
+    let calendars = of_kind(&found, DeliverableKind::Calendar);
+    let stories: Vec<Story> = if briefs.is_empty() {
+        vec![]
+    } else {
+        story::Entity::find()
+            .filter(story::Column::DeliverableId.is_in(briefs))
+            .filter(story::Column::DeletedAt.is_null())
+            .order_by_asc(story::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(Story::new)
+            .collect::<Result<_, _>>()?
+    };
+    let entries: Vec<Entry> = if calendars.is_empty() {
+        vec![]
+    } else {
+        calendar_entry::Entity::find()
+            .filter(calendar_entry::Column::DeliverableId.is_in(calendars))
+            .filter(calendar_entry::Column::DeletedAt.is_null())
+            .order_by_asc(calendar_entry::Column::Month)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(Entry::new)
+            .collect::<Result<_, _>>()?
+    };
     let mut associations: Vec<Uuid> = found
         .iter()
         .flat_map(|d| d.featured_association_ids.clone())

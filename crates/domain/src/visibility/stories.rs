@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -136,22 +137,29 @@ pub async fn consenting_people(
         return Ok(HashSet::new());
     }
     let live: HashSet<Uuid> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
         .filter(person::Column::Id.is_in(ids.to_vec()))
         .filter(person::Column::DeletedAt.is_null())
+        .into_tuple::<Uuid>()
         .all(db)
         .await?
         .into_iter()
-        .map(|p| p.id)
         .collect();
+    // Oldest first, so the last record of each person is her current consent.
     let mut latest: HashMap<Uuid, bool> = HashMap::new();
-    for record in consent::Entity::find()
+    for (person_id, granted) in consent::Entity::find()
+        .select_only()
+        .column(consent::Column::PersonId)
+        .column(consent::Column::Granted)
         .filter(consent::Column::PersonId.is_in(ids.to_vec()))
         .filter(consent::Column::Purpose.eq(ConsentPurpose::Publication))
         .order_by_asc(consent::Column::Id)
+        .into_tuple::<(Uuid, bool)>()
         .all(db)
         .await?
     {
-        latest.insert(record.person_id, record.granted);
+        latest.insert(person_id, granted);
     }
     Ok(latest
         .into_iter()
