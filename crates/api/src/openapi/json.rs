@@ -208,7 +208,9 @@ fn constrain_parameter(parameter: &mut Value) {
         return;
     };
     // Any `If-None-Match` is acceptable: one that names no current version just gets the body.
-    if !is_free_string(schema) || name == "If-None-Match" {
+    // Any `Accept-Language` too: one that names none of our languages (or is empty) gets a
+    // language the text has (RFC 9110 §12.5.4 lets a server ignore what it cannot use).
+    if !is_free_string(schema) || name == "If-None-Match" || name == "Accept-Language" {
         return;
     }
     let pattern = match name.as_str() {
