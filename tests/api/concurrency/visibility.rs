@@ -142,3 +142,97 @@ async fn stories_added_while_the_brief_goes_to_review_are_all_in_or_refused() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_publications_of_two_calendars_of_one_year_publish_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let featured = crate::visibility::association(&app, &admin, "Year Race", &["name"]).await;
+    let mut calendars = Vec::new();
+    for _ in 0..2 {
+        let id = draft(&app, &admin, "calendar").await;
+        for month in 1..=12 {
+            let reply = add_entry(&app, &admin, &id, entry_body(month, &featured)).await;
+            assert_eq!(reply.status, 201, "{}", reply.text);
+        }
+        approve(&app, &admin, &id).await;
+        calendars.push(id);
+    }
+    // Half publish one, half the other: one calendar of 2031 is published, once.
+    let shots = (0..N)
+        .map(|i| {
+            let path = format!("/api/v1/deliverables/{}/transitions", calendars[i % 2]);
+            Shot::new(Method::POST, &path, Some(&admin)).json(json!({"to": "published"}))
+        })
+        .collect();
+    let replies = fire(&app, shots).await;
+    one_winner(
+        &replies,
+        201,
+        &[(409, "illegal_transition"), (409, "calendar_year_taken")],
+    );
+    let published = get_ok(
+        &app,
+        &admin,
+        "/api/v1/deliverables?kind=calendar&status=published",
+    )
+    .await;
+    assert_eq!(published["items"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stories_added_while_their_draft_is_deleted_go_with_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let about = app.create_association(&admin, "Delete Race").await;
+    let id = draft(&app, &admin, "brief").await;
+    let stories = format!("/api/v1/deliverables/{id}/stories");
+    let shots = (0..N)
+        .map(|i| {
+            if i == N / 2 {
+                Shot::new(
+                    Method::DELETE,
+                    &format!("/api/v1/deliverables/{id}"),
+                    Some(&admin),
+                )
+            } else {
+                Shot::new(Method::POST, &stories, Some(&admin)).json(story_body(&about, &[]))
+            }
+        })
+        .collect();
+    let replies = fire(&app, shots).await;
+    assert_eq!(
+        replies[N / 2].status,
+        204,
+        "the delete: {}",
+        replies[N / 2].text
+    );
+    let mut added = Vec::new();
+    for (i, reply) in replies.iter().enumerate() {
+        if i == N / 2 {
+            continue;
+        }
+        if reply.status == 201 {
+            added.push(reply.json()["id"].as_str().expect("id").to_owned());
+        } else {
+            reply.assert_problem(404, "not_found");
+        }
+    }
+    // Every story added before the delete went with it: the feed has its tombstone.
+    let feed = get_ok(
+        &app,
+        &admin,
+        "/api/v1/changes?limit=200&types=deliverable_story",
+    )
+    .await;
+    for story in &added {
+        let last = feed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .rev()
+            .find(|c| c["id"] == story.as_str())
+            .expect("in the feed");
+        assert_eq!(last["op"], "delete", "story {story} outlived its brief");
+    }
+}
