@@ -230,6 +230,32 @@ pub fn is_website(url: &str) -> bool {
     })
 }
 
+/// An `https` address with a host name, of at most 300 characters (the links of evidence,
+/// documents and pictures).
+pub fn https(url: &str, pointer: &str) -> Result<String, FieldError> {
+    if url.starts_with("https://") && is_website(url) {
+        Ok(url.to_owned())
+    } else {
+        Err(FieldError::new(
+            pointer,
+            "must be an https address of at most 300 characters",
+        ))
+    }
+}
+
+/// A language code: 2 or 3 letters, trimmed and lower-cased (`fr`, `nl`, `en`, `wo`).
+pub fn language_code(code: &str, pointer: &str) -> Result<String, FieldError> {
+    let code = code.trim().to_ascii_lowercase();
+    if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_lowercase()) {
+        Ok(code)
+    } else {
+        Err(FieldError::new(
+            pointer,
+            "must be a language code such as fr, nl or en",
+        ))
+    }
+}
+
 /// Collects one field's outcome: the value when valid, the problem into `errors` otherwise.
 pub fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()

@@ -118,13 +118,11 @@ pub fn check(input: &PersonInput) -> Result<Valid, Vec<FieldError>> {
     }
     let mut languages: Vec<String> = Vec::new();
     for (i, language) in input.languages.iter().enumerate() {
-        let code = language.trim().to_ascii_lowercase();
-        if !(2..=3).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_lowercase()) {
-            errors.push(FieldError::new(
-                format!("/languages/{i}"),
-                "must be a language code such as fr, nl or en",
-            ));
-        } else if !languages.contains(&code) {
+        let code = text::collect(
+            &mut errors,
+            text::language_code(language, &format!("/languages/{i}")),
+        );
+        if let Some(code) = code.filter(|c| !languages.contains(c)) {
             languages.push(code);
         }
     }

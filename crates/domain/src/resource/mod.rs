@@ -455,6 +455,37 @@ async fn conditional_update<E: Synced>(
     Ok(updated)
 }
 
+/// A list of `min..=max` ids without repeats, in the order sent; each repeat is named. The items
+/// of a list out of range are not judged one by one (a body can hold thousands).
+pub fn unique_ids(
+    errors: &mut Vec<crate::FieldError>,
+    values: &[Uuid],
+    pointer: &str,
+    (min, max): (usize, usize),
+) -> Vec<Uuid> {
+    if !(min..=max).contains(&values.len()) {
+        let rule = if min == 0 {
+            format!("must list at most {max} ids")
+        } else {
+            format!("must list {min} to {max} ids")
+        };
+        errors.push(crate::FieldError::new(pointer, rule));
+        return vec![];
+    }
+    let mut kept: Vec<Uuid> = Vec::with_capacity(values.len());
+    for (i, id) in values.iter().enumerate() {
+        if kept.contains(id) {
+            errors.push(crate::FieldError::new(
+                format!("{pointer}/{i}"),
+                "is listed twice",
+            ));
+        } else {
+            kept.push(*id);
+        }
+    }
+    kept
+}
+
 /// Reads a JSON list kept in a text column; a value that does not parse is an error naming the
 /// row and column, never an empty list.
 pub fn json_list<T: serde::de::DeserializeOwned>(

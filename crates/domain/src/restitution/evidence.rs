@@ -102,13 +102,8 @@ fn check(input: &EvidenceInput) -> Result<String, DomainError> {
         &mut errors,
         text::line(&input.description, "/description", 1, 500),
     );
-    if let Source::Link(url) = &input.source
-        && !(url.starts_with("https://") && text::is_website(url))
-    {
-        errors.push(FieldError::new(
-            "/url",
-            "must be an https address of at most 300 characters",
-        ));
+    if let Source::Link(url) = &input.source {
+        text::collect(&mut errors, text::https(url, "/url"));
     }
     match description {
         Some(description) if errors.is_empty() => Ok(description),

@@ -157,23 +157,7 @@ pub struct Checked {
 }
 
 fn ids(errors: &mut Vec<FieldError>, values: &[Uuid], pointer: &str) -> Vec<Uuid> {
-    if values.is_empty() || values.len() > MAX_LIST {
-        errors.push(FieldError::new(
-            pointer,
-            format!("must list 1 to {MAX_LIST} ids"),
-        ));
-        // Items of an over-long list are not judged one by one (a body can hold thousands).
-        return vec![];
-    }
-    let mut kept: Vec<Uuid> = Vec::new();
-    for (i, id) in values.iter().enumerate() {
-        if kept.contains(id) {
-            errors.push(FieldError::new(format!("{pointer}/{i}"), "is listed twice"));
-        } else {
-            kept.push(*id);
-        }
-    }
-    kept
+    crate::resource::unique_ids(errors, values, pointer, (1, MAX_LIST))
 }
 
 fn location(errors: &mut Vec<FieldError>, input: &LocationInput) -> Option<Location> {
@@ -269,13 +253,11 @@ pub fn check(input: &RestitutionInput) -> Result<Checked, Vec<FieldError>> {
         text::collect(&mut errors, time::check_date(held_on, "/held_on"));
     }
     let location = location(&mut errors, &input.location);
-    let language = input.language.trim().to_ascii_lowercase();
-    if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_lowercase()) {
-        errors.push(FieldError::new(
-            "/language",
-            "must be a language code such as fr, nl or en",
-        ));
-    }
+    let language = text::collect(
+        &mut errors,
+        text::language_code(&input.language, "/language"),
+    )
+    .unwrap_or_default();
     let listed: &[String] = if input.topics.len() > MAX_TOPICS {
         errors.push(FieldError::new(
             "/topics",

@@ -85,18 +85,9 @@ impl DeliverableKind {
     }
 }
 
-/// An `https` address of at most 300 characters, blank being absent.
+/// An optional `https` address of at most 300 characters, blank being absent.
 pub fn https(url: Option<&str>, pointer: &str) -> Result<Option<String>, FieldError> {
-    text::optional(url, pointer, URL_MAX, |u| {
-        if u.starts_with("https://") && text::is_website(u) {
-            Ok(u.to_owned())
-        } else {
-            Err(FieldError::new(
-                pointer,
-                "must be an https address of at most 300 characters",
-            ))
-        }
-    })
+    text::optional(url, pointer, URL_MAX, |u| text::https(u, pointer))
 }
 
 /// SDG numbers 1-17, no repeats; returned sorted.
@@ -113,7 +104,7 @@ pub fn sdgs(values: &[i32], pointer: &str, errors: &mut Vec<FieldError>) -> Vec<
                 "must be an SDG number, 1 to 17",
             ));
         } else if !seen.insert(*sdg) {
-            errors.push(FieldError::new(format!("{pointer}/{i}"), "is a repeat"));
+            errors.push(FieldError::new(format!("{pointer}/{i}"), "is listed twice"));
         }
     }
     seen.into_iter().collect()
@@ -121,22 +112,7 @@ pub fn sdgs(values: &[i32], pointer: &str, errors: &mut Vec<FieldError>) -> Vec<
 
 /// At most `max` ids, no repeats.
 pub fn ids(values: &[Uuid], pointer: &str, max: usize, errors: &mut Vec<FieldError>) -> Vec<Uuid> {
-    if values.len() > max {
-        errors.push(FieldError::new(
-            pointer,
-            format!("must list at most {max} ids"),
-        ));
-        return vec![];
-    }
-    let mut seen = Vec::new();
-    for (i, id) in values.iter().enumerate() {
-        if seen.contains(id) {
-            errors.push(FieldError::new(format!("{pointer}/{i}"), "is a repeat"));
-        } else {
-            seen.push(*id);
-        }
-    }
-    seen
+    crate::resource::unique_ids(errors, values, pointer, (0, max))
 }
 
 fn localized(
@@ -187,11 +163,8 @@ pub struct DeliverableInput {
     pub year: Option<i32>,
 }
 
-/// A deliverable's checked fields.
-pub type CheckedDeliverable = DeliverableInput;
-
 /// Checks a deliverable's fields, reporting every problem at once.
-pub fn check_deliverable(input: &DeliverableInput) -> Result<CheckedDeliverable, Vec<FieldError>> {
+pub fn check_deliverable(input: &DeliverableInput) -> Result<DeliverableInput, Vec<FieldError>> {
     let mut errors = Vec::new();
     let title = localized(&input.title, "/title", TITLE_MAX, false, &mut errors);
     let summary = localized(&input.summary, "/summary", TEXT_MAX, true, &mut errors);
@@ -204,15 +177,12 @@ pub fn check_deliverable(input: &DeliverableInput) -> Result<CheckedDeliverable,
     } else {
         for (i, code) in input.languages.iter().enumerate() {
             let pointer = format!("/languages/{i}");
-            if !(2..=3).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-                errors.push(FieldError::new(
-                    pointer,
-                    "must be a language code of 2 or 3 letters, such as fr",
-                ));
-            } else if languages.contains(&code.to_ascii_lowercase()) {
-                errors.push(FieldError::new(pointer, "is a repeat"));
-            } else {
-                languages.push(code.to_ascii_lowercase());
+            match text::collect(&mut errors, text::language_code(code, &pointer)) {
+                Some(code) if languages.contains(&code) => {
+                    errors.push(FieldError::new(pointer, "is listed twice"));
+                }
+                Some(code) => languages.push(code),
+                None => {}
             }
         }
     }
