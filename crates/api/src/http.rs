@@ -77,15 +77,17 @@ fn cache_headers(response: &mut actix_web::HttpResponseBuilder, caching: Caching
     }
 }
 
-/// A single resource as JSON with its `ETag` (from the body when `etag` is `None`);
-/// `304 Not Modified` when the client has it already.
-pub fn json_with_etag<T: Serialize>(
+/// A cacheable answer: `body` of `content_type` with its `ETag` (from the body when `etag` is
+/// `None`), `304 Not Modified` when the client has it, the cache headers of `caching`, and
+/// `headers` (on the `304` too).
+pub fn conditional(
     req: &HttpRequest,
-    value: &T,
+    body: Vec<u8>,
+    content_type: &str,
     etag: Option<String>,
     caching: Caching,
+    headers: &[(header::HeaderName, String)],
 ) -> HttpResponse {
-    let body = serde_json::to_vec(value).unwrap_or_default();
     let etag = etag.unwrap_or_else(|| content_etag(&body));
     let not_modified = none_match(req, &etag);
     let mut response = if not_modified {
@@ -95,10 +97,27 @@ pub fn json_with_etag<T: Serialize>(
     };
     response.insert_header((header::ETAG, etag));
     cache_headers(&mut response, caching);
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.insert_header((name.clone(), value));
+        }
+    }
     if not_modified {
         return response.finish();
     }
-    response.content_type("application/json").body(body)
+    response.content_type(content_type).body(body)
+}
+
+/// A single resource as JSON with its `ETag` (from the body when `etag` is `None`);
+/// `304 Not Modified` when the client has it already.
+pub fn json_with_etag<T: Serialize>(
+    req: &HttpRequest,
+    value: &T,
+    etag: Option<String>,
+    caching: Caching,
+) -> HttpResponse {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    conditional(req, body, "application/json", etag, caching, &[])
 }
 
 /// The request's media type (`Content-Type` without its parameters, lower case), or "".
@@ -131,27 +150,20 @@ pub fn csv_download(
     file_name: &str,
     caching: Caching,
 ) -> HttpResponse {
-    let etag = content_etag(&body);
-    let not_modified = none_match(req, &etag);
-    let mut response = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::VARY, "Accept"));
-    cache_headers(&mut response, caching);
-    if not_modified {
-        return response.finish();
-    }
-    response
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
-        ))
-        .body(body)
+    conditional(
+        req,
+        body,
+        "text/csv; charset=utf-8",
+        None,
+        caching,
+        &[
+            (header::VARY, "Accept".into()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+    )
 }
 
 /// `response` with `Vary: Accept`: the same URL answers JSON, CSV or PDF as the client asks.
@@ -175,20 +187,9 @@ pub fn prefers(req: &HttpRequest, media: &str) -> bool {
     };
     let mut media_q: Option<f32> = None;
     let mut json_q: f32 = 0.0;
-    for part in accept.split(',') {
-        let mut pieces = part.split(';');
-        let name = pieces
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        let q = pieces
-            .filter_map(|p| {
-                let p = p.trim();
-                p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="))
-            })
-            .find_map(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
+    for (name, q) in weighted(accept) {
+        // A malformed quality is taken for the default, 1.
+        let q = q.unwrap_or(1.0);
         if name == media {
             media_q = Some(media_q.map_or(q, |m| m.max(q)));
         } else if matches!(name.as_str(), "application/json" | "application/*" | "*/*") {
@@ -196,6 +197,31 @@ pub fn prefers(req: &HttpRequest, media: &str) -> bool {
         }
     }
     media_q.is_some_and(|q| q > 0.0 && q >= json_q)
+}
+
+/// The items of a header listing values with qualities (`Accept`, `Accept-Language`, RFC 9110
+/// §12.4.2): each value lower-cased, with its `q` (1 when absent, `None` when it does not
+/// parse). Empty items are skipped.
+pub fn weighted(header: &str) -> Vec<(String, Option<f32>)> {
+    header
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';');
+            let name = pieces
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            if name.is_empty() {
+                return None;
+            }
+            let q = pieces
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            Some((name, q))
+        })
+        .collect()
 }
 
 /// A resource just written: `201 Created` with `Location` (when `location` is given) or
@@ -227,9 +253,8 @@ pub fn page_response<T: Serialize>(
 ) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     cache_headers(&mut response, caching);
-    if let Some(cursor) = &page.next_cursor
-        && let Ok(link) =
-            HeaderValue::from_str(&format!("<{}>; rel=\"next\"", next_url(req, cursor)))
+    if let Some(link) = next_link(req, page.next_cursor.as_deref())
+        && let Ok(link) = HeaderValue::from_str(&link)
     {
         response.insert_header((header::LINK, link));
     }
@@ -238,6 +263,11 @@ pub fn page_response<T: Serialize>(
         next_cursor: page.next_cursor,
         total: page.total,
     })
+}
+
+/// The RFC 8288 `Link` to the next page, when there is one.
+pub fn next_link(req: &HttpRequest, cursor: Option<&str>) -> Option<String> {
+    cursor.map(|cursor| format!("<{}>; rel=\"next\"", next_url(req, cursor)))
 }
 
 /// The request's own path and query with `cursor` replaced by the next page's.
@@ -290,6 +320,18 @@ mod tests {
                 .to_http_request(),
             media,
         )
+    }
+
+    #[test]
+    fn weighted_lists_keep_their_qualities() {
+        assert_eq!(
+            weighted("Text/CSV;q=0.5, fr-BE, , en;q=abc"),
+            [
+                ("text/csv".to_owned(), Some(0.5)),
+                ("fr-be".to_owned(), Some(1.0)),
+                ("en".to_owned(), None),
+            ]
+        );
     }
 
     #[test]

@@ -55,34 +55,13 @@ impl Wanted {
 /// The parts of an `Accept-Language` value as (primary subtag, q-value); a part with a
 /// malformed q-value is skipped.
 fn entries(header: &str) -> Vec<(String, f32)> {
-    let mut entries: Vec<(String, f32)> = Vec::new();
-    'parts: for part in header.split(',') {
-        let mut pieces = part.split(';');
-        let tag = pieces
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if tag.is_empty() {
-            continue;
-        }
-        let mut q = 1.0_f32;
-        for param in pieces {
-            let param = param.trim();
-            if let Some(value) = param
-                .strip_prefix("q=")
-                .or_else(|| param.strip_prefix("Q="))
-            {
-                match value.trim().parse::<f32>() {
-                    Ok(v) if (0.0..=1.0).contains(&v) => q = v,
-                    _ => continue 'parts,
-                }
-            }
-        }
-        let primary = tag.split('-').next().unwrap_or_default().to_owned();
-        entries.push((primary, q));
-    }
-    entries
+    crate::http::weighted(header)
+        .into_iter()
+        .filter_map(|(tag, q)| {
+            let q = q.filter(|q| (0.0..=1.0).contains(q))?;
+            Some((tag.split('-').next().unwrap_or_default().to_owned(), q))
+        })
+        .collect()
 }
 
 /// The programme's languages an `Accept-Language` value refuses (named only with `q=0`).

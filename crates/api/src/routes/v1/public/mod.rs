@@ -7,13 +7,13 @@
 pub mod deliverables;
 pub mod repertoire;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use empower_domain::paging::Page;
 use serde::Serialize;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::http::{ListBody, content_etag, next_url, none_match};
+use crate::http::{Caching, ListBody, conditional, next_link};
 use crate::problem::ApiError;
 
 /// Registers the public operations.
@@ -33,27 +33,10 @@ pub fn answer(
     content_language: Option<String>,
     link: Option<String>,
 ) -> HttpResponse {
-    let etag = content_etag(&body);
-    let not_modified = none_match(req, &etag);
-    let mut response = if not_modified {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
-        .insert_header((header::VARY, "Accept, Accept-Language"));
-    if let Some(language) = content_language {
-        response.insert_header((header::CONTENT_LANGUAGE, language));
-    }
-    if let Some(link) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        response.insert_header((header::LINK, link));
-    }
-    if not_modified {
-        return response.finish();
-    }
-    response.content_type(content_type).body(body)
+    let mut headers = vec![(header::VARY, "Accept, Accept-Language".to_owned())];
+    headers.extend(content_language.map(|l| (header::CONTENT_LANGUAGE, l)));
+    headers.extend(link.map(|l| (header::LINK, l)));
+    conditional(req, body, content_type, None, Caching::Public, &headers)
 }
 
 /// A public JSON value.
@@ -78,10 +61,7 @@ pub fn page<T: Serialize>(
     page: Page<T>,
     content_language: Option<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let link = page
-        .next_cursor
-        .as_deref()
-        .map(|cursor| format!("<{}>; rel=\"next\"", next_url(req, cursor)));
+    let link = next_link(req, page.next_cursor.as_deref());
     let body = serde_json::to_vec(&ListBody {
         items: page.items,
         next_cursor: page.next_cursor,

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::extract::{ListQuery, PageParams};
-use crate::http::{ListBody, csv_for_excel, prefers};
+use crate::http::{Caching, ListBody, csv_download, csv_for_excel, prefers};
 use crate::problem::{ApiError, parameter_error};
 use crate::routes::v1::associations::files::csv::neutralise;
 use crate::schema::{CountryCode, SdgNumber};
@@ -237,22 +237,12 @@ pub async fn list_public_repertoire(
             .iter()
             .map(RepertoireEntry::from)
             .collect();
-        let mut response = super::answer(
+        return Ok(csv_download(
             &req,
             repertoire_csv(&entries)?,
-            "text/csv; charset=utf-8",
-            None,
-            None,
-        );
-        if response.status().is_success() {
-            response.headers_mut().insert(
-                actix_web::http::header::CONTENT_DISPOSITION,
-                actix_web::http::header::HeaderValue::from_static(
-                    "attachment; filename=\"repertoire.csv\"",
-                ),
-            );
-        }
-        return Ok(response);
+            "repertoire.csv",
+            Caching::Public,
+        ));
     }
     let page = repertoire::list(&state.db, &filter, &query.page)
         .await
