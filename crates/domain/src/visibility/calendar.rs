@@ -8,6 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::{DeliverableKind, calendar_entry};
+use super::public::Consents;
 use super::rules::{self, EntryInput};
 use super::{
     Audience, check_editable, check_kind, delete_part, find_part, get as get_deliverable, lock,
@@ -168,27 +169,14 @@ pub async fn list(
         .collect::<Result<Vec<_>, _>>()?;
     if audience == Audience::Published {
         // Consent is read at every request: a page may hold fewer entries than its limit.
-        items = shown_to_published(db, items).await?;
+        let consents = Consents::of(db, &[], &items, &[]).await?;
+        items.retain(|e| consents.entry(e).is_some());
     }
     Ok(Page {
         items,
         next_cursor: page.next_cursor,
         total: page.total,
     })
-}
-
-/// The entries whose association consents to publication (for API clients, who read published
-/// deliverables only).
-async fn shown_to_published(
-    db: &impl ConnectionTrait,
-    entries: Vec<Entry>,
-) -> Result<Vec<Entry>, DomainError> {
-    let associations: Vec<Uuid> = entries.iter().map(|e| e.row.association_id).collect();
-    let consenting = super::public::consenting_associations(db, &associations).await?;
-    Ok(entries
-        .into_iter()
-        .filter(|e| consenting.contains_key(&e.row.association_id))
-        .collect())
 }
 
 /// Reads one entry of a calendar.
@@ -202,11 +190,13 @@ pub async fn get(
     let found = Entry::new(
         find_part::<calendar_entry::Entity>(db, deliverable_id, id, audience, scope).await?,
     )?;
-    if audience == Audience::Published {
-        return shown_to_published(db, vec![found])
+    if audience == Audience::Published
+        && Consents::of(db, &[], std::slice::from_ref(&found), &[])
             .await?
-            .pop()
-            .ok_or(DomainError::NotFound("calendar entry"));
+            .entry(&found)
+            .is_none()
+    {
+        return Err(DomainError::NotFound("calendar entry"));
     }
     Ok(found)
 }

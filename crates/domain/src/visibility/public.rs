@@ -64,6 +64,56 @@ pub async fn consenting_associations(
         .collect())
 }
 
+/// Who consents to publication, among the associations and people some stories, calendar
+/// entries and featured lists name: read once (two or three queries), then asked per part.
+pub(crate) struct Consents {
+    associations: HashMap<Uuid, String>,
+    people: HashSet<Uuid>,
+}
+
+impl Consents {
+    /// Reads the consent of everyone these parts and featured lists name.
+    pub(crate) async fn of(
+        db: &impl ConnectionTrait,
+        stories: &[Story],
+        entries: &[Entry],
+        featured: &[Uuid],
+    ) -> Result<Self, DomainError> {
+        let mut associations: Vec<Uuid> = featured.to_vec();
+        associations.extend(stories.iter().map(|s| s.row.association_id));
+        associations.extend(entries.iter().map(|e| e.row.association_id));
+        let people: Vec<Uuid> = stories.iter().flat_map(|s| s.person_ids.clone()).collect();
+        Ok(Self {
+            associations: consenting_associations(db, &associations).await?,
+            people: consenting_people(db, &people).await?,
+        })
+    }
+
+    /// The association as the public sees it, when it consents.
+    pub(crate) fn association(&self, id: &Uuid) -> Option<Featured> {
+        self.associations.get(id).map(|name| Featured {
+            id: *id,
+            name: name.clone(),
+        })
+    }
+
+    /// A story's association, when the story may be shown: the association and every person
+    /// it names consent.
+    pub(crate) fn story(&self, story: &Story) -> Option<Featured> {
+        story
+            .person_ids
+            .iter()
+            .all(|p| self.people.contains(p))
+            .then(|| self.association(&story.row.association_id))
+            .flatten()
+    }
+
+    /// An entry's association, when the entry may be shown (the association consents).
+    pub(crate) fn entry(&self, entry: &Entry) -> Option<Featured> {
+        self.association(&entry.row.association_id)
+    }
+}
+
 /// The ids of the deliverables of `kind` among `found`.
 fn of_kind(found: &[Deliverable], kind: DeliverableKind) -> Vec<Uuid> {
     found
@@ -108,21 +158,11 @@ async fn assemble(
             .map(Entry::new)
             .collect::<Result<_, _>>()?
     };
-    let mut associations: Vec<Uuid> = found
+    let featured: Vec<Uuid> = found
         .iter()
         .flat_map(|d| d.featured_association_ids.clone())
         .collect();
-    associations.extend(stories.iter().map(|s| s.row.association_id));
-    associations.extend(entries.iter().map(|e| e.row.association_id));
-    let consented = consenting_associations(db, &associations).await?;
-    let people: Vec<Uuid> = stories.iter().flat_map(|s| s.person_ids.clone()).collect();
-    let people: HashSet<Uuid> = consenting_people(db, &people).await?;
-    let featured = |id: &Uuid| {
-        consented.get(id).map(|name| Featured {
-            id: *id,
-            name: name.clone(),
-        })
-    };
+    let consents = Consents::of(db, &stories, &entries, &featured).await?;
     Ok(found
         .into_iter()
         .map(|d| {
@@ -131,18 +171,17 @@ async fn assemble(
                 featured: d
                     .featured_association_ids
                     .iter()
-                    .filter_map(featured)
+                    .filter_map(|a| consents.association(a))
                     .collect(),
                 stories: stories
                     .iter()
                     .filter(|s| s.row.deliverable_id == id)
-                    .filter(|s| s.person_ids.iter().all(|p| people.contains(p)))
-                    .filter_map(|s| featured(&s.row.association_id).map(|a| (s.clone(), a)))
+                    .filter_map(|s| consents.story(s).map(|a| (s.clone(), a)))
                     .collect(),
                 entries: entries
                     .iter()
                     .filter(|e| e.row.deliverable_id == id)
-                    .filter_map(|e| featured(&e.row.association_id).map(|a| (e.clone(), a)))
+                    .filter_map(|e| consents.entry(e).map(|a| (e.clone(), a)))
                     .collect(),
                 deliverable: d,
             }
@@ -189,7 +228,10 @@ pub async fn calendar(
     year: i32,
 ) -> Result<PublicDeliverable, DomainError> {
     if !super::rules::YEARS.contains(&year) {
-        return Err(DomainError::NotFound("calendar"));
+        return Err(DomainError::bad_parameter(
+            "year",
+            "must be a year from 2000 to 2100",
+        ));
     }
     let row = deliverable::Entity::find()
         .filter(deliverable::Column::Kind.eq(DeliverableKind::Calendar))

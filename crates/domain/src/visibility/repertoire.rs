@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::association::entity::{association, country_link, sdg_link};
-use crate::association::query::{MAX_QUERY, SortField, escape_like};
+use crate::association::query::{SortField, escape_like};
 use crate::association::store::with_links;
 use crate::association::{Association, AssociationFilter, Region, Status};
 use crate::paging::{self, Page, PageRequest};
@@ -86,14 +86,6 @@ fn condition(filter: &RepertoireFilter) -> Condition {
 }
 
 async fn check(db: &impl ConnectionTrait, filter: &RepertoireFilter) -> Result<(), DomainError> {
-    if let Some(q) = &filter.q
-        && q.chars().count() > MAX_QUERY
-    {
-        return Err(DomainError::bad_parameter(
-            "q",
-            format!("must be at most {MAX_QUERY} characters"),
-        ));
-    }
     crate::association::check_filter(
         db,
         &AssociationFilter {

@@ -11,6 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::{DeliverableKind, story};
+use super::public::Consents;
 use super::rules::{self, StoryInput};
 use super::{
     Audience, check_editable, check_kind, delete_part, find_part, get as get_deliverable, lock,
@@ -168,28 +169,9 @@ pub async fn consenting_people(
         .collect())
 }
 
-/// Whether a story may be shown to whoever reads published deliverables only (API clients):
-/// its association consents to publication, and so does every person it names.
-pub(crate) async fn shown_to_published(
-    db: &impl ConnectionTrait,
-    stories: Vec<Story>,
-) -> Result<Vec<Story>, DomainError> {
-    let associations: Vec<Uuid> = stories.iter().map(|s| s.row.association_id).collect();
-    let consenting = super::public::consenting_associations(db, &associations).await?;
-    let people: Vec<Uuid> = stories.iter().flat_map(|s| s.person_ids.clone()).collect();
-    let people = consenting_people(db, &people).await?;
-    Ok(stories
-        .into_iter()
-        .filter(|s| {
-            consenting.contains_key(&s.row.association_id)
-                && s.person_ids.iter().all(|p| people.contains(p))
-        })
-        .collect())
-}
-
 /// Refuses a change by an association's user to a story programme staff wrote (403): its users
 /// propose stories and change their own proposals, staff's are staff's.
-pub fn check_may_change(story: &Story, scope: &CallerScope) -> Result<(), DomainError> {
+fn check_may_change(story: &Story, scope: &CallerScope) -> Result<(), DomainError> {
     if scope.bound_to.is_none() || story.row.proposed {
         return Ok(());
     }
@@ -248,7 +230,8 @@ pub async fn list(
         .collect::<Result<Vec<_>, _>>()?;
     if audience == Audience::Published {
         // Consent is read at every request: a page may hold fewer stories than its limit.
-        items = shown_to_published(db, items).await?;
+        let consents = Consents::of(db, &items, &[], &[]).await?;
+        items.retain(|s| consents.story(s).is_some());
     }
     Ok(Page {
         items,
@@ -267,13 +250,29 @@ pub async fn get(
 ) -> Result<Story, DomainError> {
     let found =
         Story::new(find_part::<story::Entity>(db, deliverable_id, id, audience, scope).await?)?;
-    if audience == Audience::Published {
-        return shown_to_published(db, vec![found])
+    if audience == Audience::Published
+        && Consents::of(db, std::slice::from_ref(&found), &[], &[])
             .await?
-            .pop()
-            .ok_or(DomainError::NotFound("story"));
+            .story(&found)
+            .is_none()
+    {
+        return Err(DomainError::NotFound("story"));
     }
     Ok(found)
+}
+
+/// Reads a story the caller may change: an association's users change only the stories it
+/// proposed (403 `story_reserved`, before any `If-Match`).
+pub async fn changeable(
+    db: &impl ConnectionTrait,
+    deliverable_id: Uuid,
+    id: Uuid,
+    audience: Audience,
+    scope: &CallerScope,
+) -> Result<Story, DomainError> {
+    let story = get(db, deliverable_id, id, audience, scope).await?;
+    check_may_change(&story, scope)?;
+    Ok(story)
 }
 
 /// Adds a story to a brief in draft, about an association the caller may see.
@@ -310,7 +309,7 @@ pub async fn delete(
     audience: Audience,
     scope: &CallerScope,
 ) -> Result<(), DomainError> {
-    check_may_change(&get(tx, deliverable_id, id, audience, scope).await?, scope)?;
+    changeable(tx, deliverable_id, id, audience, scope).await?;
     delete_part::<story::Entity>(
         tx,
         context,

@@ -167,9 +167,7 @@ pub async fn update_deliverable_story(
     let (id, story_id) = path.into_inner();
     let patch = body.into_document()?;
     let tx = db::begin_write(&state.db).await?;
-    let scope = caller.scope();
-    let current = stories::get(&tx, id, story_id, caller.audience(), &scope).await?;
-    stories::check_may_change(&current, &scope)?;
+    stories::changeable(&tx, id, story_id, caller.audience(), &caller.scope()).await?;
     let updated =
         merge_patch::<story::Entity, StoryBody>(&tx, &caller, story_id, &if_match, &patch).await?;
     tx.commit().await?;

@@ -16,7 +16,7 @@ use crate::documents::calendar::{DaysEvent, render_days};
 use crate::extract::{ListQuery, PageParams, Params};
 use crate::http::{ListBody, prefers};
 use crate::language::{Lang, Localizer, Wanted};
-use crate::problem::{ApiError, ProblemItem};
+use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// The language of a public answer.
@@ -304,12 +304,6 @@ pub async fn get_public_calendar(
     year: web::Path<i32>,
     query: Params<LangQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if !(2000..=2100).contains(&*year) {
-        return Err(ApiError::InvalidParameter(vec![ProblemItem::parameter(
-            "year",
-            "must be a year from 2000 to 2100",
-        )]));
-    }
     let found = public::calendar(&state.db, *year).await?;
     if !prefers(&req, "text/calendar") {
         let mut texts = localizer(&req, query.0.lang);
