@@ -278,3 +278,39 @@ async fn the_published_calendar_is_json_or_icalendar_one_event_a_month() {
         .json();
     assert_eq!(after["calendar_entries"], json!([]));
 }
+
+#[tokio::test]
+async fn bad_public_queries_are_400_and_odd_languages_are_ignored() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    published_other(&app, &admin).await;
+    for query in [
+        "kind=poster",
+        "year=abc",
+        "year=1999",
+        "lang=de",
+        "limit=0",
+        "sort=name",
+    ] {
+        public(&app, &format!("/api/v1/public/deliverables?{query}"), None)
+            .await
+            .assert_problem(400, "invalid_parameter");
+    }
+    public(&app, "/api/v1/public/calendar/2031?lang=de", None)
+        .await
+        .assert_problem(400, "invalid_parameter");
+    // Headers a server cannot use are ignored (RFC 9110 §12.5.4), never an error.
+    for language in ["", ";;,,", "q=0.5", "fr;q=2", "*;q=abc", "xx-YY-zz"] {
+        let reply = public(&app, "/api/v1/public/deliverables", Some(language)).await;
+        assert_eq!(reply.status, 200, "{language:?}: {}", reply.text);
+    }
+    let bytes = app
+        .send(reqwest::Method::GET, "/api/v1/public/deliverables", |r| {
+            r.header(
+                "Accept-Language",
+                reqwest::header::HeaderValue::from_bytes(b"fr\xe9").expect("obs-text"),
+            )
+        })
+        .await;
+    assert_eq!(bytes.status, 200, "{}", bytes.text);
+}
