@@ -44,6 +44,10 @@ pub async fn serve(url: String, email: &str, password: &str) -> String {
         admin_password: Some(Secret::new(password)),
         cors_origins: vec![],
         environment: Environment::Development,
+        iati: empower_api::settings::Iati {
+            org_ref: "XX-EMPOWER".into(),
+            activity_id: "XX-EMPOWER-DIASPORA-WOMEN".into(),
+        },
     };
     let app = Application::build(settings).await.expect("server");
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -14,6 +14,7 @@ mod m20261128_000009_throttle_pending;
 pub mod m20261128_000010_training;
 mod m20261128_000011_restitutions;
 mod m20261128_000012_deliverables;
+pub mod m20261129_000013_results;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_training::Migration),
             Box::new(m20261128_000011_restitutions::Migration),
             Box::new(m20261128_000012_deliverables::Migration),
+            Box::new(m20261129_000013_results::Migration),
         ]
     }
 }

@@ -124,6 +124,10 @@ pub fn test_settings(db: &TestDb) -> Settings {
         cors_origins: vec![],
         environment: Environment::Development,
         files_dir: db.files_dir(),
+        iati: empower_api::settings::Iati {
+            org_ref: "XX-EMPOWER-TEST".into(),
+            activity_id: "XX-EMPOWER-TEST-ACTIVITY".into(),
+        },
     }
 }
 

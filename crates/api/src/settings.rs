@@ -60,7 +60,23 @@ pub struct Settings {
     /// `EMPOWER_FILES_DIR`: where uploaded files (restitution evidence) are kept; default
     /// `files` beside the SQLite file, or `./files` with PostgreSQL.
     pub files_dir: PathBuf,
+    /// `EMPOWER_IATI_ORG_REF` and `EMPOWER_IATI_ACTIVITY_ID`: the identifiers the IATI results
+    /// export reports under.
+    pub iati: Iati,
 }
+
+/// The IATI identifiers of the results export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Iati {
+    /// The reporting organisation's IATI identifier (default `XX-EMPOWER`, a placeholder to set).
+    pub org_ref: String,
+    /// The activity's IATI identifier, which starts with the organisation's (default
+    /// `<org_ref>-DIASPORA-WOMEN`).
+    pub activity_id: String,
+}
+
+/// The placeholder organisation identifier, until `EMPOWER_IATI_ORG_REF` is set.
+pub const DEFAULT_IATI_ORG_REF: &str = "XX-EMPOWER";
 
 /// `files` in the directory of a SQLite database file; `./files` for anything else.
 pub fn default_files_dir(database_url: &str) -> PathBuf {
@@ -152,7 +168,35 @@ impl Settings {
             })
             .unwrap_or_default();
         let database_url = get("EMPOWER_DATABASE_URL").unwrap_or_else(|| "./empower.db".into());
+        let org_ref = get("EMPOWER_IATI_ORG_REF").unwrap_or_else(|| DEFAULT_IATI_ORG_REF.into());
+        let activity_id =
+            get("EMPOWER_IATI_ACTIVITY_ID").unwrap_or_else(|| format!("{org_ref}-DIASPORA-WOMEN"));
+        for (variable, value) in [
+            ("EMPOWER_IATI_ORG_REF", &org_ref),
+            ("EMPOWER_IATI_ACTIVITY_ID", &activity_id),
+        ] {
+            let plain = value.len() <= 100
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+            if !plain {
+                return Err(SettingsError {
+                    variable,
+                    problem: "must be at most 100 letters, digits, `-`, `_`, `.` or `/`".into(),
+                });
+            }
+        }
+        if !activity_id.starts_with(&org_ref) {
+            return Err(SettingsError {
+                variable: "EMPOWER_IATI_ACTIVITY_ID",
+                problem: format!("must start with the organisation identifier `{org_ref}`"),
+            });
+        }
         Ok(Self {
+            iati: Iati {
+                org_ref,
+                activity_id,
+            },
             files_dir: get("EMPOWER_FILES_DIR")
                 .map_or_else(|| default_files_dir(&database_url), PathBuf::from),
             database_url,
@@ -189,6 +233,18 @@ mod tests {
         assert_eq!(s.environment, Environment::Development);
         assert!(s.jwt_secret.is_none() && s.cors_origins.is_empty());
         assert_eq!(s.files_dir, PathBuf::from("./files"));
+        assert_eq!(s.iati.org_ref, DEFAULT_IATI_ORG_REF);
+        assert_eq!(s.iati.activity_id, "XX-EMPOWER-DIASPORA-WOMEN");
+    }
+
+    #[test]
+    fn iati_identifiers_are_plain_and_nested() {
+        let s = settings(&[("EMPOWER_IATI_ORG_REF", "BE-BCE_KBO-0123456749")]).expect("settings");
+        assert_eq!(s.iati.activity_id, "BE-BCE_KBO-0123456749-DIASPORA-WOMEN");
+        let e = settings(&[("EMPOWER_IATI_ACTIVITY_ID", "OTHER-1")]).err();
+        assert_eq!(e.map(|e| e.variable), Some("EMPOWER_IATI_ACTIVITY_ID"));
+        let e = settings(&[("EMPOWER_IATI_ORG_REF", "a<b")]).err();
+        assert_eq!(e.map(|e| e.variable), Some("EMPOWER_IATI_ORG_REF"));
     }
 
     #[test]

@@ -81,7 +81,12 @@ impl Application {
         let routes = web::Data::new(RouteTable::from_openapi(&api));
         let contract = web::Bytes::from(openapi::to_json(&openapi::contract_of(&api)));
         let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
-        let state = web::Data::new(AppState { db, tokens, files });
+        let state = web::Data::new(AppState {
+            db,
+            tokens,
+            files,
+            iati: settings.iati.clone(),
+        });
         let cors_origins = settings.cors_origins.clone();
         let server = crate::server::run(listener, move || {
             let (app, _) = App::new()

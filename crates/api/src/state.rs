@@ -4,6 +4,7 @@ use empower_domain::db::Db;
 use empower_domain::files::FileStore;
 
 use crate::auth::jwt::TokenKeys;
+use crate::settings::Iati;
 
 /// Shared application state, one per server.
 #[derive(Debug)]
@@ -14,4 +15,6 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Uploaded files.
     pub files: FileStore,
+    /// The identifiers of the IATI results export.
+    pub iati: Iati,
 }

@@ -79,6 +79,14 @@ pub enum ResourceType {
     CalendarEntry,
     /// A record of how a deliverable was spread (programme-wide).
     Dissemination,
+    /// A result of the results framework (programme-wide).
+    FrameworkResult,
+    /// An indicator of a result (programme-wide).
+    Indicator,
+    /// A measurement of a manual indicator (programme-wide).
+    IndicatorMeasurement,
+    /// A reporting period (programme-wide).
+    ReportingPeriod,
 }
 
 impl ResourceType {
@@ -100,6 +108,10 @@ impl ResourceType {
             Self::DeliverableStory => "deliverable_story",
             Self::CalendarEntry => "calendar_entry",
             Self::Dissemination => "dissemination",
+            Self::FrameworkResult => "result",
+            Self::Indicator => "indicator",
+            Self::IndicatorMeasurement => "indicator_measurement",
+            Self::ReportingPeriod => "reporting_period",
         }
     }
 
@@ -121,6 +133,10 @@ impl ResourceType {
             Self::DeliverableStory => "story",
             Self::CalendarEntry => "calendar entry",
             Self::Dissemination => "dissemination",
+            Self::FrameworkResult => "result",
+            Self::Indicator => "indicator",
+            Self::IndicatorMeasurement => "measurement",
+            Self::ReportingPeriod => "reporting period",
         }
     }
 
@@ -142,6 +158,10 @@ impl ResourceType {
             Self::DeliverableStory => "deliverable_stories",
             Self::CalendarEntry => "calendar_entries",
             Self::Dissemination => "disseminations",
+            Self::FrameworkResult => "results",
+            Self::Indicator => "indicators",
+            Self::IndicatorMeasurement => "indicator_measurements",
+            Self::ReportingPeriod => "reporting_periods",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod reference;
 pub mod resource;
 pub mod restitution;
+pub mod results;
 pub mod text;
 pub mod time;
 pub mod training;

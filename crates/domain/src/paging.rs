@@ -132,6 +132,15 @@ impl<T> Page<T> {
             total: self.total,
         }
     }
+
+    /// Converts the rows by a conversion that may fail, keeping the paging information.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor: self.next_cursor,
+            total: self.total,
+        })
+    }
 }
 
 /// Direction of a keyset.

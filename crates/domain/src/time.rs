@@ -75,6 +75,16 @@ pub fn brussels(at: DateTime<Utc>) -> NaiveDateTime {
     (at + Duration::hours(if summer { 2 } else { 1 })).naive_utc()
 }
 
+/// The instant day `day` starts (midnight) in Brussels.
+pub fn brussels_midnight(day: NaiveDate) -> DateTime<Utc> {
+    let local = day.and_time(NaiveTime::MIN);
+    [2, 1]
+        .into_iter()
+        .map(|hours| (local - Duration::hours(hours)).and_utc())
+        .find(|at| brussels(*at) == local)
+        .unwrap_or_else(|| (local - Duration::hours(1)).and_utc())
+}
+
 /// Today in Brussels, where the training takes place.
 pub fn brussels_today() -> NaiveDate {
     brussels(Utc::now()).date()

@@ -98,6 +98,17 @@ const WRITE_STORIES: Rule = Rule::Protected {
     scopes: &[],
 };
 
+/// The results framework: programme staff and viewers (the public reads its own figures).
+const READ_RESULTS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff, Role::Viewer],
+    scopes: &[],
+};
+
+const MANAGE_RESULTS: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Staff],
+    scopes: &[],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -237,6 +248,29 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("list_public_deliverables", Rule::Public),
     ("get_public_deliverable", Rule::Public),
     ("get_public_calendar", Rule::Public),
+    ("get_public_results", Rule::Public),
+    // The results framework.
+    ("list_metrics", READ_RESULTS),
+    ("list_results", READ_RESULTS),
+    ("get_result", READ_RESULTS),
+    ("create_result", MANAGE_RESULTS),
+    ("update_result", MANAGE_RESULTS),
+    ("list_indicators", READ_RESULTS),
+    ("get_indicator", READ_RESULTS),
+    ("create_indicator", MANAGE_RESULTS),
+    ("update_indicator", MANAGE_RESULTS),
+    ("get_indicator_values", READ_RESULTS),
+    ("list_indicator_measurements", READ_RESULTS),
+    ("get_indicator_measurement", READ_RESULTS),
+    ("create_indicator_measurement", MANAGE_RESULTS),
+    ("get_results_report", READ_RESULTS),
+    ("list_reporting_periods", READ_RESULTS),
+    ("get_reporting_period", READ_RESULTS),
+    ("get_reporting_period_report", READ_RESULTS),
+    ("create_reporting_period", MANAGE_RESULTS),
+    ("update_reporting_period", MANAGE_RESULTS),
+    ("close_reporting_period", MANAGE_RESULTS),
+    ("reopen_reporting_period", ADMIN),
     // Sync.
     (
         "list_changes",
@@ -266,6 +300,10 @@ pub fn read_operation(resource: ResourceType) -> &'static str {
         ResourceType::DeliverableStory => "get_deliverable_story",
         ResourceType::CalendarEntry => "get_calendar_entry",
         ResourceType::Dissemination => "get_dissemination",
+        ResourceType::FrameworkResult => "get_result",
+        ResourceType::Indicator => "get_indicator",
+        ResourceType::IndicatorMeasurement => "get_indicator_measurement",
+        ResourceType::ReportingPeriod => "get_reporting_period",
     }
 }
 

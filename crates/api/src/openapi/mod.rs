@@ -57,7 +57,8 @@ pub const OAUTH2: &str = "oauth2";
         (name = "training", description = "The three-module training: modules, sessions and their calendar, enrolments, daily attendance, completion, assessments and certificates"),
         (name = "restitutions", description = "Restitutions: the cascade sessions trained representatives run for their members, their evidence (links and files) and their review by programme staff"),
         (name = "deliverables", description = "Visibility deliverables: the repertoire, briefs with success stories, the calendar; their review and publication, and how each was disseminated"),
-        (name = "public", description = "What anyone reads without logging in: the live repertoire of the associations and the published deliverables, in French, Dutch or English"),
+        (name = "public", description = "What anyone reads without logging in: the live repertoire of the associations, the published deliverables in French, Dutch or English, and the programme's results with small cells suppressed"),
+        (name = "results", description = "The results framework: results and indicators computed live from the data by a documented catalogue of metrics (or measured by hand), reports as JSON, CSV or IATI XML, and reporting periods whose report is frozen at closing"),
         (name = "sync", description = "The change feed partner NGOs sync from"),
     ),
     components(schemas(

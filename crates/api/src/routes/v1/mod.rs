@@ -15,6 +15,7 @@ pub mod people;
 pub mod public;
 pub mod reference;
 pub mod restitutions;
+pub mod results;
 pub mod training;
 pub mod users;
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(training::configure)
         .configure(restitutions::configure)
         .configure(deliverables::configure)
+        .configure(results::configure)
         .configure(public::configure)
         .configure(changes::configure);
 }

@@ -6,6 +6,7 @@
 
 pub mod deliverables;
 pub mod repertoire;
+pub mod results;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -21,7 +22,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(repertoire::list_public_repertoire)
         .service(deliverables::list_public_deliverables)
         .service(deliverables::get_public_deliverable)
-        .service(deliverables::get_public_calendar);
+        .service(deliverables::get_public_calendar)
+        .service(results::get_public_results);
 }
 
 /// A public answer: `body` of `content_type`, its content `ETag` (`304` when the client has
