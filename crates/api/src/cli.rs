@@ -156,6 +156,10 @@ impl Cli {
                     "demo visibility deliverables created: {} (a published repertoire and calendar, three briefs with stories in every stage, dissemination records)",
                     summary.deliverables
                 );
+                println!(
+                    "demo results: {} measurements of OO.1 (two totals, two country cells), {} reporting periods ({} closed with its frozen report, the other open)",
+                    summary.measurements, summary.reporting_periods, summary.closed_periods
+                );
                 for email in &summary.created_users {
                     println!("demo account created: {email}");
                 }

@@ -10,9 +10,11 @@
 //! the published repertoire of the associations that consent to publication, three briefs of
 //! success stories (published, in review, and sent back to draft), the published calendar of
 //! 2027 with its twelve months, and how the published ones were disseminated; in French, Dutch
-//! and English.
+//! and English. And the results framework's progress ([`results`]): measurements of the manual
+//! indicator OO.1, a closed reporting period with its frozen report and an open one.
 
 pub mod restitutions;
+pub mod results;
 pub mod training;
 pub mod visibility;
 
@@ -210,6 +212,14 @@ pub struct DemoSummary {
     /// (published, in review, draft) with their stories, a published calendar of 2027 with its
     /// twelve months; the published ones with dissemination records.
     pub deliverables: usize,
+    /// Measurements of the manual indicator OO.1 recorded by this run (two totals, two
+    /// country cells).
+    pub measurements: usize,
+    /// Reporting periods created by this run (the first half of 2026 closed with its frozen
+    /// report, the second half open).
+    pub reporting_periods: usize,
+    /// Of them, closed.
+    pub closed_periods: usize,
 }
 
 /// Brings the database up to date and loads the demo data; running it again changes nothing.
@@ -241,6 +251,8 @@ pub async fn seed(
     let scheduled_sessions = training::seed(db).await?;
     let restitutions = restitutions::seed(db, files).await?;
     let deliverables = visibility::seed(db).await?;
+    // Last, so the closed period's frozen report sees the rest of the demo.
+    let progress = results::seed(db).await?;
     let (email, name) = DEMO_ASSOCIATION_USER;
     if user::find_by_email(db, email).await?.is_none() {
         let first = association::entity::association::Entity::find()
@@ -278,6 +290,9 @@ pub async fn seed(
         scheduled_sessions,
         restitutions,
         deliverables,
+        measurements: progress.measurements,
+        reporting_periods: progress.periods,
+        closed_periods: progress.closed,
     })
 }
 

@@ -2,12 +2,12 @@
 //! their indicators, read and written through the shared write layer.
 
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::entity::{indicator, result};
+use super::entity::{indicator, measurement, result};
 use super::metrics::Params;
 use super::rules::{self, IndicatorInput, Point, ResultInput};
 use crate::audit::AuditContext;
@@ -15,8 +15,9 @@ use crate::db::Tx;
 use crate::localized::LocalizedText;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::policy::CallerScope;
-use crate::resource::{self, Editable};
+use crate::resource::{self, Editable, Precondition};
 use crate::training::entity::module;
+use crate::error::Refusal;
 use crate::{DomainError, FieldError};
 
 /// A result as callers read it.
@@ -229,6 +230,36 @@ impl Editable for result::Entity {
     fn apply(_current: &ResultRecord, valid: &ResultInput, row: &mut result::ActiveModel) {
         apply_result(valid, row);
     }
+
+    /// A result with live results or indicators under it stays (409 `result_not_empty`): the
+    /// delete is undone with the transaction.
+    async fn on_deleted(
+        tx: &Tx,
+        _context: &AuditContext,
+        row: &result::Model,
+    ) -> Result<(), DomainError> {
+        let children = result::Entity::find()
+            .filter(result::Column::ParentId.eq(row.id))
+            .filter(result::Column::DeletedAt.is_null())
+            .count(tx)
+            .await?;
+        let indicators = indicator::Entity::find()
+            .filter(indicator::Column::ResultId.eq(row.id))
+            .filter(indicator::Column::DeletedAt.is_null())
+            .count(tx)
+            .await?;
+        if children + indicators > 0 {
+            return Err(DomainError::Refused(Refusal::conflict(
+                "result_not_empty",
+                "Result not empty",
+                format!(
+                    "result {} has {children} result(s) and {indicators} indicator(s) under it: move or delete them first",
+                    row.code
+                ),
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Filters of the indicator list.
@@ -370,5 +401,23 @@ impl Editable for indicator::Entity {
 
     fn apply(_current: &IndicatorRecord, valid: &IndicatorInput, row: &mut indicator::ActiveModel) {
         apply_indicator(valid, row);
+    }
+
+    /// Its measurements go with it (each with its tombstone in the feed).
+    async fn on_deleted(
+        tx: &Tx,
+        context: &AuditContext,
+        row: &indicator::Model,
+    ) -> Result<(), DomainError> {
+        let measurements = resource::lock_live_where::<measurement::Entity>(
+            tx,
+            sea_orm::Condition::all().add(measurement::Column::IndicatorId.eq(row.id)),
+        )
+        .await?;
+        for locked in measurements {
+            resource::soft_delete::<measurement::Entity>(tx, context, locked, &Precondition::None)
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -20,7 +20,7 @@ use crate::db::Tx;
 use crate::error::Refusal;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::policy::CallerScope;
-use crate::resource;
+use crate::resource::{self, Precondition};
 
 use super::entity::indicator;
 
@@ -89,6 +89,19 @@ pub async fn create(
         ..Default::default()
     };
     resource::insert::<measurement::Entity>(tx, context, row).await
+}
+
+/// Deletes a measurement of an indicator (a mistaken one; a correction is a new measurement).
+pub async fn delete(
+    tx: &Tx,
+    context: &AuditContext,
+    indicator_id: Uuid,
+    id: Uuid,
+    expected: &Precondition,
+) -> Result<(), DomainError> {
+    get(tx, indicator_id, id).await?;
+    let locked = resource::lock_live::<measurement::Entity>(tx, id, &CallerScope::SYSTEM).await?;
+    resource::soft_delete::<measurement::Entity>(tx, context, locked, expected).await
 }
 
 /// The value of a manual indicator over `period`, with the day its measurement ends.

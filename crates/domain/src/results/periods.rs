@@ -198,4 +198,16 @@ impl Editable for period::Entity {
     fn apply(_current: &period::Model, valid: &PeriodInput, row: &mut period::ActiveModel) {
         apply(valid, row);
     }
+
+    /// A closed period stays (409 `period_closed`): the delete is undone with the transaction.
+    async fn on_deleted(
+        _tx: &Tx,
+        _context: &AuditContext,
+        row: &period::Model,
+    ) -> Result<(), DomainError> {
+        if row.status == PeriodStatus::Closed {
+            return Err(closed_conflict(row));
+        }
+        Ok(())
+    }
 }

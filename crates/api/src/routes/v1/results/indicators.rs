@@ -1,9 +1,10 @@
 //! Indicators: their definitions, their values over any period with a breakdown, and the
 //! measurements of the manual ones.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use empower_domain::db;
+use empower_domain::resource;
 use empower_domain::results::entity::indicator;
 use empower_domain::results::framework::{self, IndicatorFilter};
 use empower_domain::results::{Dimension, MeasurementInput, Source, measurements, metrics, rules};
@@ -389,4 +390,64 @@ pub async fn get_indicator_measurement(
         Some(etag),
         Caching::Allowed,
     ))
+}
+
+/// Delete an indicator.
+///
+/// Its measurements go with it; the reports of closed periods keep it as it was. Afterwards reads are 404 and the change feed carries a `delete`.
+#[utoipa::path(
+    tag = "results",
+    operation_id = "delete_indicator",
+    params(
+        ("id" = Uuid, Path, description = "The indicator's id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such indicator"),
+        (status = 412, description = "`If-Match` names another version"),
+    )
+)]
+#[delete("/indicators/{id}")]
+pub async fn delete_indicator(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let tx = db::begin_write(&state.db).await?;
+    resource::delete::<indicator::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Delete a measurement.
+///
+/// A mistaken one (a correction is a new measurement). Afterwards reads are 404 and the change feed carries a `delete`.
+#[utoipa::path(
+    tag = "results",
+    operation_id = "delete_indicator_measurement",
+    params(
+        ("id" = Uuid, Path, description = "The indicator's id"),
+        ("measurement_id" = Uuid, Path, description = "The measurement's id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such indicator or measurement"),
+        (status = 412, description = "`If-Match` names another version"),
+    )
+)]
+#[delete("/indicators/{id}/measurements/{measurement_id}")]
+pub async fn delete_indicator_measurement(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let (id, measurement_id) = path.into_inner();
+    let tx = db::begin_write(&state.db).await?;
+    measurements::delete(&tx, &caller.audit, id, measurement_id, &if_match.0).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
 }

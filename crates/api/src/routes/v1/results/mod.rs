@@ -6,8 +6,9 @@ pub mod periods;
 pub mod report;
 pub mod schema;
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use empower_domain::db;
+use empower_domain::resource;
 use empower_domain::results::Metric;
 use empower_domain::results::entity::result;
 use empower_domain::results::framework;
@@ -31,19 +32,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_result)
         .service(get_result)
         .service(update_result)
+        .service(delete_result)
         .service(indicators::list_indicators)
         .service(indicators::create_indicator)
         .service(indicators::get_indicator)
         .service(indicators::update_indicator)
+        .service(indicators::delete_indicator)
         .service(indicators::get_indicator_values)
         .service(indicators::list_indicator_measurements)
         .service(indicators::create_indicator_measurement)
         .service(indicators::get_indicator_measurement)
+        .service(indicators::delete_indicator_measurement)
         .service(report::get_results_report)
         .service(periods::list_reporting_periods)
         .service(periods::create_reporting_period)
         .service(periods::get_reporting_period)
         .service(periods::update_reporting_period)
+        .service(periods::delete_reporting_period)
         .service(periods::close_reporting_period)
         .service(periods::reopen_reporting_period)
         .service(periods::get_reporting_period_report);
@@ -199,4 +204,34 @@ pub async fn update_result(
         &ResultView::from(updated.row),
         Caching::Allowed,
     ))
+}
+
+/// Delete a result.
+///
+/// Only a result with no live result or indicator under it (409 `result_not_empty`). Afterwards reads are 404 and the change feed carries a `delete`.
+#[utoipa::path(
+    tag = "results",
+    operation_id = "delete_result",
+    params(
+        ("id" = Uuid, Path, description = "The result's id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such result"),
+        (status = 409, description = "Results or indicators are under it (`result_not_empty`)"),
+        (status = 412, description = "`If-Match` names another version"),
+    )
+)]
+#[delete("/results/{id}")]
+pub async fn delete_result(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let tx = db::begin_write(&state.db).await?;
+    resource::delete::<result::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,8 +1,9 @@
 //! Reporting periods: opened, closed (their report computed once and frozen), reopened by an
 //! admin, and their report.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use empower_domain::db;
+use empower_domain::resource;
 use empower_domain::resource::Written;
 use empower_domain::results::entity::period;
 use empower_domain::results::periods;
@@ -256,4 +257,34 @@ pub async fn get_reporting_period_report(
         format(&req),
         &format!("results-period-{id}"),
     )
+}
+
+/// Delete a reporting period.
+///
+/// An open one only (409 `period_closed`: an admin reopens it first). Afterwards reads are 404 and the change feed carries a `delete`.
+#[utoipa::path(
+    tag = "results",
+    operation_id = "delete_reporting_period",
+    params(
+        ("id" = Uuid, Path, description = "The period's id"),
+        ("If-Match" = Option<String>, Header, nullable = false, description = "The version you read (its ETag), such as `\"3\"`"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such period"),
+        (status = 409, description = "The period is closed (`period_closed`)"),
+        (status = 412, description = "`If-Match` names another version"),
+    )
+)]
+#[delete("/reporting-periods/{id}")]
+pub async fn delete_reporting_period(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let tx = db::begin_write(&state.db).await?;
+    resource::delete::<period::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    tx.commit().await?;
+    Ok(HttpResponse::NoContent().finish())
 }
