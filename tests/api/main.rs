@@ -27,6 +27,7 @@ mod queries;
 mod reference;
 mod resources;
 mod restitutions;
+mod results;
 mod training;
 mod visibility;
 mod wire;

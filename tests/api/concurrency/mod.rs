@@ -582,5 +582,6 @@ async fn parallel_correct_logins_to_one_account_all_succeed() {
 
 mod creates;
 mod restitutions;
+mod results;
 mod training;
 mod visibility;

@@ -12,12 +12,12 @@ use super::metrics::Params;
 use super::rules::{self, IndicatorInput, Point, ResultInput};
 use crate::audit::AuditContext;
 use crate::db::Tx;
+use crate::error::Refusal;
 use crate::localized::LocalizedText;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::policy::CallerScope;
 use crate::resource::{self, Editable, Precondition};
 use crate::training::entity::module;
-use crate::error::Refusal;
 use crate::{DomainError, FieldError};
 
 /// A result as callers read it.

@@ -416,7 +416,8 @@ pub async fn delete_indicator(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    resource::delete::<indicator::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    resource::delete::<indicator::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

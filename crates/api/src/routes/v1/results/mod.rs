@@ -231,7 +231,8 @@ pub async fn delete_result(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    resource::delete::<result::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    resource::delete::<result::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -284,7 +284,8 @@ pub async fn delete_reporting_period(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let tx = db::begin_write(&state.db).await?;
-    resource::delete::<period::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope()).await?;
+    resource::delete::<period::Entity>(&tx, &caller.audit, *id, &if_match.0, &caller.scope())
+        .await?;
     tx.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
