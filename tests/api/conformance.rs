@@ -519,3 +519,87 @@ async fn disseminations_keep_the_conventions() {
     };
     check(&app, &admin, &stranger, &resource).await;
 }
+
+/// The results framework is read by programme staff and viewers only (association callers
+/// are refused by the access table: `results::framework`), so its "stranger" is a viewer, who
+/// reads every record of it.
+async fn results_reader(app: &TestApp, admin: &str) -> String {
+    app.token_for(admin, "viewer").await
+}
+
+#[tokio::test]
+async fn results_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let viewer = results_reader(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/results".into(),
+        body: Box::new(|tag| {
+            json!({"code": format!("K.{tag}"), "level": "output", "title": {"en": "Kit"},
+                "parent_id": "019ac100-0000-7000-8000-000000000002"})
+        }),
+        patch: json!({"title": {"nl": "Kit"}}),
+        read_only: &["/id", "/version", "/created_at", "/updated_at"],
+        feed_type: "result",
+        programme_wide: true,
+    };
+    check(&app, &admin, &viewer, &resource).await;
+}
+
+#[tokio::test]
+async fn indicators_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let viewer = results_reader(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/indicators".into(),
+        body: Box::new(|tag| {
+            json!({"code": format!("K.{tag}"), "result_id": crate::results::RESULT_R1_1,
+                "name": {"en": "Kit"}, "definition": "Kit.", "unit": "count",
+                "source": "computed", "metric": "training_days_delivered", "params": {}})
+        }),
+        patch: json!({"target": {"value": 9, "on": "2027-12-31"}, "params": {"module": "M1"}}),
+        read_only: &["/id", "/version", "/created_at", "/updated_at"],
+        feed_type: "indicator",
+        programme_wide: true,
+    };
+    check(&app, &admin, &viewer, &resource).await;
+}
+
+#[tokio::test]
+async fn measurements_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let viewer = results_reader(&app, &admin).await;
+    let manual = crate::results::seeded(0);
+    let resource = Resource {
+        collection: format!("/api/v1/indicators/{manual}/measurements"),
+        body: Box::new(|tag| {
+            json!({"period_start": "2026-01-01", "period_end": "2026-06-30", "value": 3,
+                "source": format!("Kit {tag}")})
+        }),
+        patch: Value::Null,
+        read_only: &[],
+        feed_type: "indicator_measurement",
+        programme_wide: true,
+    };
+    check(&app, &admin, &viewer, &resource).await;
+}
+
+#[tokio::test]
+async fn reporting_periods_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let viewer = results_reader(&app, &admin).await;
+    let resource = Resource {
+        collection: "/api/v1/reporting-periods".into(),
+        body: Box::new(
+            |tag| json!({"name": format!("Kit {tag}"), "start_on": "2026-01-01", "end_on": "2026-06-30"}),
+        ),
+        patch: json!({"end_on": "2026-07-31"}),
+        read_only: &["/id", "/status", "/closed_at", "/version", "/created_at"],
+        feed_type: "reporting_period",
+        programme_wide: true,
+    };
+    check(&app, &admin, &viewer, &resource).await;
+}

@@ -80,6 +80,8 @@ pub enum ResourceType {
     /// A record of how a deliverable was spread (programme-wide).
     Dissemination,
     /// A result of the results framework (programme-wide).
+    #[sea_orm(string_value = "result")]
+    #[serde(rename = "result")]
     FrameworkResult,
     /// An indicator of a result (programme-wide).
     Indicator,

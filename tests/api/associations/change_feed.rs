@@ -11,14 +11,15 @@ use crate::helpers::TestApp;
 async fn the_change_feed_lists_every_write_in_order_with_tombstones() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    // A new database holds only the seeded modules.
-    let seeded = app.get_as(&admin, "/api/v1/changes").await.json();
+    // A new database holds only the seeded modules and results framework.
+    let seeded = app.get_as(&admin, "/api/v1/changes?limit=200").await.json();
     assert!(
-        seeded["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .all(|i| i["type"] == "module")
+        seeded["items"].as_array().expect("items").iter().all(|i| [
+            "module",
+            "result",
+            "indicator"
+        ]
+        .contains(&i["type"].as_str().unwrap_or("")))
     );
     let start = seeded["next_cursor"]
         .as_str()

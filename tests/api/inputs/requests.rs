@@ -41,6 +41,26 @@ pub(super) struct Ids {
     pub(super) client: String,
     pub(super) training: TrainingIds,
     pub(super) visibility: VisibilityIds,
+    pub(super) results: ResultsIds,
+}
+
+/// The results-framework records the walk's paths point at.
+pub(super) struct ResultsIds {
+    /// An output made for the walk, and an empty one to delete.
+    pub(super) result: String,
+    pub(super) victim_result: String,
+    /// A computed indicator, and one to delete.
+    pub(super) indicator: String,
+    pub(super) victim_indicator: String,
+    /// The seeded manual indicator, with a measurement and one to delete.
+    pub(super) manual: String,
+    pub(super) measurement: String,
+    pub(super) victim_measurement: String,
+    /// An open period, one to close, a closed one (the walk's reopen reopens it), one to delete.
+    pub(super) period: String,
+    pub(super) closable_period: String,
+    pub(super) closed_period: String,
+    pub(super) victim_period: String,
 }
 
 /// The deliverables the walk's paths point at.
@@ -111,7 +131,19 @@ fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
     let deleting = method == "DELETE";
     let t = &ids.training;
     let v = &ids.visibility;
+    let r = &ids.results;
     let id = match name {
+        "measurement_id" if deleting => &r.victim_measurement,
+        "measurement_id" => &r.measurement,
+        _ if path.starts_with("/api/v1/indicators/{id}/measurements") => &r.manual,
+        _ if path == "/api/v1/indicators/{id}" && deleting => &r.victim_indicator,
+        _ if path.starts_with("/api/v1/indicators/") => &r.indicator,
+        _ if path == "/api/v1/results/{id}" && deleting => &r.victim_result,
+        _ if path.starts_with("/api/v1/results/") => &r.result,
+        _ if path == "/api/v1/reporting-periods/{id}" && deleting => &r.victim_period,
+        _ if path.ends_with("/close") => &r.closable_period,
+        _ if path.ends_with("/reopen") || path.ends_with("/report") => &r.closed_period,
+        _ if path.starts_with("/api/v1/reporting-periods/") => &r.period,
         "year" => &v.year,
         "story_id" if deleting => &v.victim_story,
         "story_id" => &v.story,
@@ -252,6 +284,8 @@ fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) ->
         "login" => body = json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
         "create_module" => body["code"] = json!(format!("M{}", 100 + n % 900)),
         "create_partner" => body["name"] = json!(format!("Inputs Partner {n}")),
+        "create_result" => body["code"] = json!(format!("W{n}")),
+        "create_indicator" => body["code"] = json!(format!("WI{n}")),
         "create_enrollment" => {
             // M1: the trainee's module, M3, has its two representatives already.
             body =

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use crate::helpers::{Reply, TestApp};
 
 use super::requests::{
-    Case, Context, Ids, TrainingIds, VisibilityIds, baseline_case, callers_of, cases_of, operations,
+    Case, Context, Ids, ResultsIds, TrainingIds, VisibilityIds, baseline_case, callers_of,
+    cases_of, operations,
 };
 
 /// Sends a case; a transport failure (the server closed the connection) is an error too.
@@ -283,6 +284,49 @@ async fn visibility(app: &TestApp, admin: &str, association: &str) -> Visibility
     }
 }
 
+/// Results, indicators, measurements and periods in each state the paths need.
+async fn results(app: &TestApp, admin: &str) -> ResultsIds {
+    let so1 = "019ac100-0000-7000-8000-000000000002";
+    let result = |code: &str| json!({"code": code, "level": "output", "title": {"en": "Inputs"}, "parent_id": so1});
+    let output = created_id(app, admin, "/api/v1/results", result("W.R")).await;
+    let victim_result = created_id(app, admin, "/api/v1/results", result("W.V")).await;
+    let indicator = |code: &str| {
+        json!({"code": code, "result_id": output, "name": {"en": "Inputs"},
+            "definition": "Inputs.", "unit": "count", "source": "computed",
+            "metric": "training_days_delivered", "params": {}})
+    };
+    let computed = created_id(app, admin, "/api/v1/indicators", indicator("W.I")).await;
+    let victim_indicator = created_id(app, admin, "/api/v1/indicators", indicator("W.J")).await;
+    let manual = crate::results::seeded(0);
+    let measurements = format!("/api/v1/indicators/{manual}/measurements");
+    let measurement = json!({"period_start": "2026-01-01", "period_end": "2026-06-30",
+        "value": 3, "source": "Inputs"});
+    let period =
+        |name: &str| json!({"name": name, "start_on": "2026-01-01", "end_on": "2026-06-30"});
+    let periods = "/api/v1/reporting-periods";
+    let closed_period = created_id(app, admin, periods, period("Closed")).await;
+    created_id(
+        app,
+        admin,
+        &format!("{periods}/{closed_period}/close"),
+        json!({}),
+    )
+    .await;
+    ResultsIds {
+        result: output.clone(),
+        victim_result,
+        indicator: computed,
+        victim_indicator,
+        measurement: created_id(app, admin, &measurements, measurement.clone()).await,
+        victim_measurement: created_id(app, admin, &measurements, measurement).await,
+        manual,
+        period: created_id(app, admin, periods, period("Open")).await,
+        closable_period: created_id(app, admin, periods, period("To close")).await,
+        closed_period,
+        victim_period: created_id(app, admin, periods, period("To delete")).await,
+    }
+}
+
 #[tokio::test]
 async fn no_input_of_any_operation_gets_a_500() {
     let started = std::time::Instant::now();
@@ -326,6 +370,7 @@ async fn no_input_of_any_operation_gets_a_500() {
     let (client, _, _) = app.create_client(&admin, &["sync:read"]).await;
     let training = training(&app, &admin).await;
     let visibility = visibility(&app, &admin, &association).await;
+    let results = results(&app, &admin).await;
     let mut ctx = Context {
         ids: Ids {
             association,
@@ -341,6 +386,7 @@ async fn no_input_of_any_operation_gets_a_500() {
             client,
             training,
             visibility,
+            results,
         },
         me_password,
         refresh_token: me_tokens["refresh_token"]
@@ -365,6 +411,8 @@ async fn no_input_of_any_operation_gets_a_500() {
                 "create_association_transition",
                 "create_restitution_transition",
                 "create_deliverable_transition",
+                "close_reporting_period",
+                "reopen_reporting_period",
                 "change_my_password",
             ]
             .contains(&operation.id.as_str());

@@ -243,6 +243,12 @@ struct Training {
     entry: String,
     /// A dissemination record of a published deliverable.
     dissemination: String,
+    /// Programme-wide results-framework records: a seeded result, the seeded manual indicator
+    /// with a measurement, an open reporting period.
+    result: String,
+    indicator: String,
+    measurement: String,
+    period: String,
 }
 
 /// A selected association of its own with a representative enrolled and assessed, a session
@@ -292,7 +298,31 @@ async fn training(app: &TestApp, admin: &str) -> Training {
         )
         .await,
     );
+    let indicator = crate::results::seeded(0);
+    let measurement = super::fixtures::id_of(
+        &super::fixtures::created(
+            app,
+            admin,
+            &format!("/api/v1/indicators/{indicator}/measurements"),
+            json!({"period_start": "2026-01-01", "period_end": "2026-06-30", "value": 2,
+                "source": "Walk"}),
+        )
+        .await,
+    );
+    let period = super::fixtures::id_of(
+        &super::fixtures::created(
+            app,
+            admin,
+            "/api/v1/reporting-periods",
+            json!({"name": "Walk", "start_on": "2026-01-01", "end_on": "2026-06-30"}),
+        )
+        .await,
+    );
     Training {
+        result: crate::results::RESULT_OO.to_owned(),
+        indicator,
+        measurement,
+        period,
         brief,
         story,
         entry,
@@ -333,6 +363,13 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
         // Programme-wide; its stories are the other association's. Calendar entries and
         // disseminations are staff's to write: refused before their deliverable is read.
         Some(&training.brief)
+    } else if path.starts_with("/api/v1/results/{id}") {
+        // Programme-wide and staff's to write: refused before anything is read.
+        Some(&training.result)
+    } else if path.starts_with("/api/v1/indicators/{id}") {
+        Some(&training.indicator)
+    } else if path.starts_with("/api/v1/reporting-periods/{id}") {
+        Some(&training.period)
     } else {
         None
     };
@@ -346,7 +383,8 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
         .replace("{evidence_id}", &training.evidence)
         .replace("{story_id}", &training.story)
         .replace("{entry_id}", &training.entry)
-        .replace("{dissemination_id}", &training.dissemination);
+        .replace("{dissemination_id}", &training.dissemination)
+        .replace("{measurement_id}", &training.measurement);
     assert!(
         !filled.contains('{'),
         "the walk does not know how to fill the parameters of {path}: teach it (fill)"
@@ -415,6 +453,23 @@ fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
             json!({"date": "2027-03-09", "channel": "email", "audience": "Taken", "copies": 1})
         }
         "update_dissemination" => json!({"reach": 1}),
+        "create_result" => {
+            json!({"code": "WALK", "level": "impact", "title": {"en": "Taken"}})
+        }
+        "update_result" => json!({"title": {"nl": "Genomen"}}),
+        "create_indicator" => {
+            json!({"code": "WALK.1", "result_id": training.result, "name": {"en": "Taken"},
+                "definition": "Taken.", "unit": "count", "source": "manual"})
+        }
+        "update_indicator" => json!({"target": {"value": 1, "on": "2027-01-01"}}),
+        "create_indicator_measurement" => {
+            json!({"period_start": "2026-01-01", "period_end": "2026-01-31", "value": 1,
+                "source": "Taken"})
+        }
+        "create_reporting_period" => {
+            json!({"name": "Taken", "start_on": "2026-01-01", "end_on": "2026-01-31"})
+        }
+        "update_reporting_period" => json!({"name": "Taken"}),
         _ => panic!(
             "the contract has a write operation `{operation}` with a body the walk does not know: \
              teach it a valid body (valid_body)"
@@ -473,6 +528,19 @@ const KNOWN_WRITES: &[&str] = &[
     "create_dissemination",
     "update_dissemination",
     "delete_dissemination",
+    "create_result",
+    "update_result",
+    "delete_result",
+    "create_indicator",
+    "update_indicator",
+    "delete_indicator",
+    "create_indicator_measurement",
+    "delete_indicator_measurement",
+    "create_reporting_period",
+    "update_reporting_period",
+    "delete_reporting_period",
+    "close_reporting_period",
+    "reopen_reporting_period",
 ];
 
 #[tokio::test]

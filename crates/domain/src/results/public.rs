@@ -26,6 +26,25 @@ const PUBLISHED: &[Dimension] = &[
 
 /// The programme's results to date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "as_of": "2027-06-30",
+    "suppression": "a breakdown cell from 1 to 4 is shown as \"<5\" (value null); when that would let it be worked out from the total, the next smallest cell is shown as \"x\" too",
+    "results": [{
+        "code": "R2.2", "level": "output",
+        "title": {"en": "Contacts with stakeholders in gender, development and peacebuilding are built"},
+        "indicators": [{
+            "code": "R2.2.1", "name": {"en": "New stakeholder contacts"}, "unit": "count",
+            "direction": "increase", "baseline": {"value": 0.0, "on": "2026-01-01"}, "target": null,
+            "actual": 12.0, "progress": null,
+            "breakdowns": [{"by": "country", "multi_valued": false,
+                "note": "the cells add up to the value (records with no value for the dimension excepted)",
+                "cells": [{"key": "BE", "value": null, "shown": "<5"},
+                    {"key": "ML", "value": null, "shown": "x"},
+                    {"key": "SN", "value": 6.0, "shown": "6"}]}]
+        }],
+        "children": []
+    }]
+}))]
 pub struct PublicResults {
     /// The values count everything up to this day (today, Brussels time).
     pub as_of: NaiveDate,

@@ -53,6 +53,23 @@ pub struct Closure {
 
 /// The report over a period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "from": "2027-01-01", "to": "2027-06-30", "generated_at": "2027-07-05T14:00:00Z",
+    "results": [{
+        "id": "019ac100-0000-7000-8000-000000000004", "code": "R1.1", "level": "output",
+        "title": {"en": "Associations are selected and their representatives trained in the three modules"},
+        "indicators": [{
+            "id": "019ac100-0000-7000-8000-000000010008", "code": "R1.1.5",
+            "name": {"en": "Training days delivered", "fr": "Journées de formation données"},
+            "definition": "Computed by the metric `training_days_delivered` ({}).",
+            "unit": "count", "direction": "increase", "source": "computed",
+            "metric": "training_days_delivered", "params": {},
+            "baseline": {"value": 0.0, "on": "2026-01-01"}, "target": {"value": 9.0, "on": "2027-12-31"},
+            "actual": 7.0, "progress": 0.7778, "measured_on": null, "breakdowns": []
+        }],
+        "children": []
+    }]
+}))]
 pub struct Report {
     /// First day covered.
     pub from: NaiveDate,

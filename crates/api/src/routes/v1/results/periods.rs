@@ -235,8 +235,8 @@ pub async fn reopen_reporting_period(
     responses(
         (status = 200, description = "The report", content(
             (Report = "application/json"),
-            (String = "text/csv"),
-            (String = "application/xml"),
+            (String = "text/csv", example = "result_code,result_level,result_title_en,result_title_fr,result_title_nl,indicator_code,indicator_name_en,indicator_name_fr,indicator_name_nl,definition,unit,direction,source,baseline_value,baseline_on,target_value,target_on,actual,progress,measured_on,from,to\nR2.2,output,Contacts with stakeholders are built,,,R2.2.1,New stakeholder contacts,Nouveaux contacts avec des acteurs,,Stakeholder organisations first contacted.,count,increase,computed,0,2026-01-01,,,4,,,2027-01-01,2027-06-30\n"),
+            (String = "application/xml", example = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\">…</iati-activities>"),
         )),
         (status = 304, description = "Not modified"),
         (status = 404, description = "No such period"),
