@@ -157,7 +157,7 @@ impl Cli {
                     summary.deliverables
                 );
                 println!(
-                    "demo results: {} measurements of OO.1 (two totals, two country cells), {} reporting periods ({} closed with its frozen report, the other open)",
+                    "demo results created: {} measurements of OO.1 (two totals, two by country), {} reporting periods, {} of them closed with its frozen report (the first half of 2026 closed, the second half open)",
                     summary.measurements, summary.reporting_periods, summary.closed_periods
                 );
                 for email in &summary.created_users {

@@ -78,8 +78,11 @@ const MEASUREMENTS: [DemoMeasurement; 4] = [
     ),
 ];
 
-/// The demo reporting periods: name, first day, last day, whether it is closed.
-const PERIODS: [(&str, (i32, u32, u32), (i32, u32, u32), bool); 2] = [
+/// One demo reporting period: name, first day, last day, whether it is closed.
+type DemoPeriod = (&'static str, (i32, u32, u32), (i32, u32, u32), bool);
+
+/// The demo reporting periods.
+const PERIODS: [DemoPeriod; 2] = [
     ("Demo first half 2026", (2026, 1, 1), (2026, 6, 30), true),
     ("Demo second half 2026", (2026, 7, 1), (2026, 12, 31), false),
 ];

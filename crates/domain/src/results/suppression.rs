@@ -29,7 +29,7 @@ pub struct PublicCell {
 
 /// Whether a count is small enough to single someone out.
 pub fn is_small(value: f64) -> bool {
-    value >= 1.0 && value < 5.0
+    (1.0..5.0).contains(&value)
 }
 
 /// The cells as the public may see them: small cells suppressed, and when exactly one cell is
