@@ -105,7 +105,7 @@ async fn measure(
     };
     for i in 0..samples {
         let (o, b);
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             o = send(ours_get()).await;
             b = send(bare_get()).await;
         } else {
@@ -252,6 +252,62 @@ async fn check(client: &reqwest::Client, base: &str, bare: &str) {
     }
 }
 
+/// Creates the reporting period of 2026 named `name` on ours: its id and ETag.
+async fn open_period(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    name: &str,
+) -> (String, String) {
+    let created = client
+        .post(format!("{base}/api/v1/reporting-periods"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"name": name, "start_on": YEAR.0, "end_on": YEAR.1}))
+        .send()
+        .await
+        .expect("create period");
+    let status = created.status();
+    assert!(status.is_success(), "create period: {status}");
+    let etag = created.headers()["etag"].to_str().expect("etag").to_owned();
+    let id = created.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    (id, etag)
+}
+
+/// A close holds the writers' lock while it computes: a write sent half a second into one
+/// waits for it. Prints how long the close and the write took.
+async fn write_during_close(client: &reqwest::Client, base: &str) {
+    let token = login(client, base).await;
+    let (id, etag) = open_period(client, base, &token, "Bench close").await;
+    let close = send(
+        client
+            .post(format!("{base}/api/v1/reporting-periods/{id}/close"))
+            .bearer_auth(&token)
+            .header("If-Match", &etag),
+    );
+    let write = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = Instant::now();
+        let created = client
+            .post(format!("{base}/api/v1/reporting-periods"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"name": "Bench write", "start_on": YEAR.0, "end_on": YEAR.1}))
+            .send()
+            .await
+            .expect("write");
+        (started.elapsed(), created.status())
+    };
+    let (closed, written) = tokio::join!(close, write);
+    println!(
+        "a write (POST /reporting-periods) sent 0.5 s into a close of {:.1} s answered {} after {:.1} s",
+        closed.0.as_secs_f64(),
+        written.1,
+        written.0.as_secs_f64()
+    );
+}
+
 /// `samples` reporting periods created then closed on ours (the close timed), and the same
 /// computation on the bare server, alternately.
 async fn closes(client: &reqwest::Client, (base, bare): (&str, &str), samples: usize) -> Measured {
@@ -263,23 +319,7 @@ async fn closes(client: &reqwest::Client, (base, bare): (&str, &str), samples: u
         bytes: (0, 0),
     };
     for i in 0..samples {
-        let created = client
-            .post(format!("{base}/api/v1/reporting-periods"))
-            .bearer_auth(&token)
-            .json(&serde_json::json!({"name": format!("Bench {i}"), "start_on": YEAR.0, "end_on": YEAR.1}))
-            .send()
-            .await
-            .expect("create period");
-        assert!(
-            created.status().is_success(),
-            "create period: {}",
-            created.status()
-        );
-        let etag = created.headers()["etag"].to_str().expect("etag").to_owned();
-        let id = created.json::<Value>().await.expect("json")["id"]
-            .as_str()
-            .expect("id")
-            .to_owned();
+        let (id, etag) = open_period(client, base, &token, &format!("Bench {i}")).await;
         let ours = || {
             client
                 .post(format!("{base}/api/v1/reporting-periods/{id}/close"))
@@ -288,7 +328,7 @@ async fn closes(client: &reqwest::Client, (base, bare): (&str, &str), samples: u
         };
         let theirs = || client.post(format!("{bare}/bare/close?from={}&to={}", YEAR.0, YEAR.1));
         let (o, b);
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             o = send(ours()).await;
             b = send(theirs()).await;
         } else {
@@ -344,8 +384,10 @@ async fn main() {
     println!();
     probe::run(&db).await;
 
+    // Each server gets a pool of its own, opened after the load.
+    let bare_db = empower_domain::db::connect(&url).await.expect("connect");
     let base = common::serve(url, EMAIL, PASSWORD).await;
-    let bare = bare::start(db.clone());
+    let bare = bare::start(bare_db);
     let client = reqwest::Client::new();
     check(&client, &base, &bare).await;
     let servers = (base.as_str(), bare.as_str());
@@ -382,6 +424,7 @@ async fn main() {
         measured.push(measure(&client, servers, what, &path, accept, samples).await);
     }
     measured.push(closes(&client, servers, samples).await);
+    write_during_close(&client, &base).await;
 
     println!();
     println!(
