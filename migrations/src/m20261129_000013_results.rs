@@ -140,6 +140,11 @@ const INDEXES: &[(&str, &str, &[&str])] = &[
     ),
     ("idx_disseminations_date", "disseminations", &["date"]),
     (
+        "idx_attendance_association",
+        "attendance",
+        &["association_id", "status", "session_id"],
+    ),
+    (
         "idx_deliverables_published_on",
         "deliverables",
         &["published_on"],

@@ -86,6 +86,7 @@ impl Application {
             tokens,
             files,
             iati: settings.iati.clone(),
+            public_results: std::sync::Mutex::new(None),
         });
         let cors_origins = settings.cors_origins.clone();
         let server = crate::server::run(listener, move || {

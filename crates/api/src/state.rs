@@ -17,4 +17,10 @@ pub struct AppState {
     pub files: FileStore,
     /// The identifiers of the IATI results export.
     pub iati: Iati,
+    /// The public results as last computed, with the change and the day they were computed
+    /// at: reused until either moves (computing them reads the whole programme).
+    pub public_results: PublicResultsCache,
 }
+
+/// The public results' body, by (last change, day).
+pub type PublicResultsCache = std::sync::Mutex<Option<((i64, chrono::NaiveDate), Vec<u8>)>>;

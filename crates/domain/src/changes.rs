@@ -268,6 +268,18 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
     Ok(())
 }
 
+/// The sequence number of the last change (0 before any): every synced write moves it, so a
+/// figure computed from the data is still right while it stays the same.
+pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, DomainError> {
+    let last: Option<Option<i64>> = Entity::find()
+        .select_only()
+        .column_as(Column::Seq.max(), "last")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.flatten().unwrap_or(0))
+}
+
 /// Changes after `after` (a sequence number), oldest first, of the given types only. A caller
 /// bound to an association sees programme-wide changes and its own association's, never
 /// another's.

@@ -138,7 +138,9 @@ pub async fn seed(db: &DatabaseConnection) -> Result<Seeded, DomainError> {
         let made = periods::create(&tx, &context, &input).await?;
         seeded.periods += 1;
         if closed {
-            periods::close(&tx, &context, made.id, &Precondition::None).await?;
+            // Inside the demo's own transaction, which sees what it wrote.
+            let report = periods::closing_report(&tx, made.id).await?;
+            periods::close(&tx, &context, made.id, &Precondition::None, report).await?;
             seeded.closed += 1;
         }
     }

@@ -1,7 +1,7 @@
 //! Reporting periods. Closing one computes every indicator's value and breakdowns over it and
 //! stores that report, which never changes afterwards, whatever later edits do to the data;
-//! reopening (admin only) drops it. Both are one atomic step under the writers' lock, recorded
-//! in the audit log.
+//! reopening (admin only) drops it. The report is computed before the write (writers do not wait
+//! for it); storing it and the status change are one atomic step, recorded in the audit log.
 
 use chrono::Utc;
 use sea_orm::{
@@ -81,23 +81,36 @@ pub fn span(row: &period::Model) -> Period {
     }
 }
 
-/// Closes an open period: computes and stores its report, and records who closed it and when.
+/// The report a period would be closed with: every indicator with every breakdown it
+/// supports. Computed before the write transaction (it can take seconds over a large data set,
+/// and writers must not wait for it); [`close`] checks it still covers the period.
+pub async fn closing_report(db: &impl ConnectionTrait, id: Uuid) -> Result<Report, DomainError> {
+    let row = get(db, id).await?;
+    report::build(db, span(&row), Breakdowns::Only(ALL)).await
+}
+
+/// Closes an open period with `report` (from [`closing_report`]): stores it, and records who
+/// closed it and when. The status is checked on the locked row, so of parallel closings one
+/// wins; a report computed for other dates (the period was edited meanwhile) is computed again.
 pub async fn close(
     tx: &Tx,
     context: &AuditContext,
     id: Uuid,
     expected: &Precondition,
+    mut report: Report,
 ) -> Result<Written<period::Model>, DomainError> {
     let locked = resource::lock_live::<period::Entity>(tx, id, &CallerScope::SYSTEM).await?;
     expected.check(locked.row().version)?;
     if locked.row().status == PeriodStatus::Closed {
         return Err(closed_conflict(locked.row()));
     }
-    let mut report = report::build(tx, span(locked.row()), Breakdowns::Only(ALL)).await?;
+    let covers = span(locked.row());
+    if (report.from, report.to) != (covers.from, covers.to) {
+        report = report::build(tx, covers, Breakdowns::Only(ALL)).await?;
+    }
     let now = Utc::now();
     let (actor_type, actor_id) = context.actor.parts();
     report.period_id = Some(id);
-    report.generated_at = now;
     report.closed = Some(Closure {
         closed_at: now,
         closed_by_type: actor_type,

@@ -56,8 +56,9 @@ fn restitution_modules(backend: DbBackend) -> &'static str {
              JOIN modules jm ON CAST(jm.id AS TEXT) = j.value"
         }
         _ => {
-            "JOIN json_each(r.module_ids) AS j \
-             JOIN modules jm ON lower(hex(jm.id)) = replace(lower(j.value), '-', '')"
+            // CROSS JOIN keeps this order: one scan of the restitutions, not one per module.
+            "CROSS JOIN json_each(r.module_ids) AS j \
+             CROSS JOIN modules jm ON lower(hex(jm.id)) = replace(lower(j.value), '-', '')"
         }
     }
 }
@@ -194,23 +195,20 @@ pub fn of(backend: DbBackend, metric: Metric, params: &Params, by: Option<Dimens
             (vec![], core)
         }
         Metric::FundingApplications => (
-            vec![
-                "first_days AS (SELECT at.association_id AS association_id, MIN(s.date) AS first_on \
-                 FROM attendance at JOIN training_sessions s ON s.id = at.session_id \
-                 WHERE at.deleted_at IS NULL AND at.status = 'present' \
-                   AND s.deleted_at IS NULL AND s.status <> 'cancelled' \
-                 GROUP BY at.association_id)"
-                    .to_owned(),
-            ],
+            vec![],
             format!(
                 "SELECT f.id AS unit, 1 AS amount, f.association_id AS association_id, \
                    {id} AS module_id, {text} AS sex, {text} AS country \
                  FROM funding_applications f \
-                 JOIN first_days d ON d.association_id = f.association_id \
                  JOIN associations a ON a.id = f.association_id AND a.deleted_at IS NULL \
                  WHERE f.deleted_at IS NULL AND f.status <> 'draft' \
-                   AND f.submitted_on IS NOT NULL AND f.submitted_on > d.first_on \
-                   AND f.submitted_on >= :from AND f.submitted_on <= :to"
+                   AND f.submitted_on IS NOT NULL \
+                   AND f.submitted_on >= :from AND f.submitted_on <= :to \
+                   AND EXISTS (SELECT 1 FROM attendance at \
+                     JOIN training_sessions s ON s.id = at.session_id \
+                     WHERE at.association_id = f.association_id AND at.status = 'present' \
+                       AND at.deleted_at IS NULL AND s.deleted_at IS NULL \
+                       AND s.status <> 'cancelled' AND s.date < f.submitted_on)"
             ),
         ),
         Metric::DeliverablesPublished => {

@@ -1,6 +1,7 @@
 //! The programme's results as the public sees them.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use empower_domain::changes;
 use empower_domain::results::public::{self, PublicResults};
 use empower_domain::time::brussels_today;
 
@@ -15,7 +16,8 @@ use crate::state::AppState;
 /// (counts only). No personal data, and no one can be singled out: a breakdown cell from 1 to
 /// 4 is suppressed (value null, shown as `"<5"`), and when a single cell is suppressed, so
 /// that the published total would give it back by subtraction, the next smallest cell is
-/// suppressed too (shown as `"x"`). No login; cacheable for a minute.
+/// suppressed too (shown as `"x"`). No login; cacheable for a minute. Computed once per change
+/// of the data (and day): the server keeps the last answer until a write or midnight.
 #[utoipa::path(
     tag = "public",
     operation_id = "get_public_results",
@@ -30,6 +32,23 @@ pub async fn get_public_results(
     state: web::Data<AppState>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let results = public::results(&state.db, brussels_today()).await?;
-    super::json(&req, &results, None)
+    let key = (changes::last_seq(&state.db).await?, brussels_today());
+    let cached = state.public_results.lock().ok().and_then(|c| {
+        c.as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, b)| b.clone())
+    });
+    let body = match cached {
+        Some(body) => body,
+        None => {
+            let results: PublicResults = public::results(&state.db, key.1).await?;
+            let body = serde_json::to_vec(&results)
+                .map_err(|e| ApiError::Internal(format!("json: {e}")))?;
+            if let Ok(mut cache) = state.public_results.lock() {
+                *cache = Some((key, body.clone()));
+            }
+            body
+        }
+    };
+    Ok(super::answer(&req, body, "application/json", None, None))
 }

@@ -160,8 +160,9 @@ pub async fn update_reporting_period(
 ///
 /// Computes every indicator's value and every breakdown it supports over the period and
 /// stores them: the period's report never changes afterwards, whatever later edits do to the
-/// data, and says when and by whom it was closed. One atomic step: of concurrent closings
-/// exactly one wins, the others get 409 `period_closed` (or 412 with a stale `If-Match`).
+/// data, and says when and by whom it was closed (its `generated_at` is when the values were
+/// computed, just before). Storing it is one atomic step: of concurrent closings exactly one
+/// wins, the others get 409 `period_closed` (or 412 with a stale `If-Match`).
 #[utoipa::path(
     tag = "results",
     operation_id = "close_reporting_period",
@@ -184,8 +185,9 @@ pub async fn close_reporting_period(
     if_match: IfMatch,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
+    let report = periods::closing_report(&state.db, *id).await?;
     let tx = db::begin_write(&state.db).await?;
-    let closed = periods::close(&tx, &caller.audit, *id, &if_match.0).await?;
+    let closed = periods::close(&tx, &caller.audit, *id, &if_match.0, report).await?;
     tx.commit().await?;
     Ok(answer(closed))
 }
