@@ -142,7 +142,53 @@ pub struct IndicatorLine {
     pub breakdowns: Vec<Breakdown>,
 }
 
-/// The value of one indicator over `period`, with its breakdowns by `dims` (those it supports).
+/// An indicator's value over `period`: computed by its metric, or the latest measurement made
+/// within the period, with the last day that measurement covers.
+pub async fn actual(
+    db: &impl ConnectionTrait,
+    indicator: &IndicatorRecord,
+    period: Period,
+) -> Result<(Option<f64>, Option<NaiveDate>), DomainError> {
+    match computed(indicator) {
+        Some(metric) => Ok((
+            metrics::total(db, metric, &indicator.params, period).await?,
+            None,
+        )),
+        None => Ok(measurements::value(db, indicator.row.id, period)
+            .await?
+            .map_or((None, None), |(value, on)| (Some(value), Some(on)))),
+    }
+}
+
+/// An indicator's breakdown by `by` over `period`; `None` when its metric has none by `by` (a
+/// manual indicator breaks down by the cells it was measured for).
+pub async fn breakdown(
+    db: &impl ConnectionTrait,
+    indicator: &IndicatorRecord,
+    period: Period,
+    by: Dimension,
+) -> Result<Option<Breakdown>, DomainError> {
+    match computed(indicator) {
+        Some(metric) if metric.definition().breakdowns.contains(&by) => Ok(Some(
+            metrics::breakdown(db, metric, &indicator.params, period, by).await?,
+        )),
+        Some(_) => Ok(None),
+        None => Ok(Some(
+            measurements::breakdown(db, indicator, period, by).await?,
+        )),
+    }
+}
+
+/// The metric of a computed indicator.
+fn computed(indicator: &IndicatorRecord) -> Option<Metric> {
+    indicator
+        .row
+        .metric
+        .filter(|_| indicator.row.source == Source::Computed)
+}
+
+/// The value of one indicator over `period`, with its breakdowns by `dims` (those it supports;
+/// for a manual indicator, those it was measured for).
 pub async fn line(
     db: &impl ConnectionTrait,
     indicator: &IndicatorRecord,
@@ -153,32 +199,16 @@ pub async fn line(
         Breakdowns::None => &[],
         Breakdowns::Only(dims) => dims,
     };
-    let (actual, measured_on, breakdowns) = match indicator.row.metric {
-        Some(metric) if indicator.row.source == Source::Computed => {
-            let actual = metrics::total(db, metric, &indicator.params, period).await?;
-            let mut breakdowns = Vec::new();
-            for by in metric.definition().breakdowns {
-                if wanted.contains(by) {
-                    breakdowns.push(
-                        metrics::breakdown(db, metric, &indicator.params, period, *by).await?,
-                    );
-                }
-            }
-            (actual, None, breakdowns)
-        }
-        _ => {
-            let value = measurements::value(db, indicator.row.id, period).await?;
-            let mut breakdowns = Vec::new();
-            if !wanted.is_empty() {
-                for by in measurements::dimensions(db, indicator.row.id, period).await? {
-                    if wanted.contains(&by) {
-                        breakdowns.push(measurements::breakdown(db, indicator, period, by).await?);
-                    }
-                }
-            }
-            (value.map(|v| v.0), value.map(|v| v.1), breakdowns)
-        }
+    let (actual, measured_on) = actual(db, indicator, period).await?;
+    let supported = match computed(indicator) {
+        Some(metric) => metric.definition().breakdowns.to_vec(),
+        None if wanted.is_empty() => Vec::new(),
+        None => measurements::dimensions(db, indicator.row.id, period).await?,
     };
+    let mut breakdowns = Vec::new();
+    for by in supported.into_iter().filter(|by| wanted.contains(by)) {
+        breakdowns.extend(breakdown(db, indicator, period, by).await?);
+    }
     let target = indicator.target();
     Ok(IndicatorLine {
         id: indicator.row.id,

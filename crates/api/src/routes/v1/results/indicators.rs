@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use empower_domain::db;
 use empower_domain::resource;
 use empower_domain::results::entity::indicator;
-use empower_domain::results::framework::{self, IndicatorFilter};
+use empower_domain::results::framework::{self, IndicatorFilter, IndicatorRecord};
+use empower_domain::results::report;
 use empower_domain::results::{Dimension, MeasurementInput, Source, measurements, metrics, rules};
 use empower_domain::time::brussels_today;
 use empower_domain::{DomainError, FieldError};
@@ -228,49 +229,15 @@ pub async fn get_indicator_values(
     let query = query.0;
     let period = query_period(query.from, query.to)?;
     let indicator = framework::get_indicator(&state.db, *id).await?;
-    let (value, measured_on, breakdown) = match indicator.row.metric {
-        Some(metric) if indicator.row.source == Source::Computed => {
-            let breakdown = match query.by {
-                None => None,
-                Some(by) if metric.definition().breakdowns.contains(&by) => Some(
-                    metrics::breakdown(&state.db, metric, &indicator.params, period, by).await?,
-                ),
-                Some(by) => {
-                    let supported: Vec<&str> = metric
-                        .definition()
-                        .breakdowns
-                        .iter()
-                        .map(|d| d.as_str())
-                        .collect();
-                    return Err(parameter_error(DomainError::InvalidParameter(vec![
-                        FieldError::new(
-                            "by",
-                            format!(
-                                "the metric {} has no breakdown by {}; it has: {}",
-                                metric.as_str(),
-                                by.as_str(),
-                                if supported.is_empty() {
-                                    "none".to_owned()
-                                } else {
-                                    supported.join(", ")
-                                }
-                            ),
-                        ),
-                    ])));
-                }
-            };
-            let value = metrics::total(&state.db, metric, &indicator.params, period).await?;
-            (value, None, breakdown)
-        }
-        _ => {
-            let value = measurements::value(&state.db, indicator.row.id, period).await?;
-            let breakdown = match query.by {
-                Some(by) => Some(measurements::breakdown(&state.db, &indicator, period, by).await?),
-                None => None,
-            };
-            (value.map(|v| v.0), value.map(|v| v.1), breakdown)
-        }
+    let breakdown = match query.by {
+        None => None,
+        Some(by) => Some(
+            report::breakdown(&state.db, &indicator, period, by)
+                .await?
+                .ok_or_else(|| unsupported(&indicator, by))?,
+        ),
     };
+    let (value, measured_on) = report::actual(&state.db, &indicator, period).await?;
     Ok(json_with_etag(
         &req,
         &ValuesView {
@@ -284,6 +251,28 @@ pub async fn get_indicator_values(
         None,
         Caching::Allowed,
     ))
+}
+
+/// The 400 for a breakdown the indicator's metric does not support, naming those it does.
+fn unsupported(indicator: &IndicatorRecord, by: Dimension) -> ApiError {
+    let metric = indicator
+        .row
+        .metric
+        .map(|m| (m.as_str(), m.definition().breakdowns));
+    let (name, supported) = metric.unwrap_or(("", &[]));
+    let supported: Vec<&str> = supported.iter().map(|d| d.as_str()).collect();
+    parameter_error(DomainError::InvalidParameter(vec![FieldError::new(
+        "by",
+        format!(
+            "the metric {name} has no breakdown by {}; it has: {}",
+            by.as_str(),
+            if supported.is_empty() {
+                "none".to_owned()
+            } else {
+                supported.join(", ")
+            }
+        ),
+    )]))
 }
 
 /// List a manual indicator's measurements.
