@@ -97,3 +97,48 @@ async fn one_code_taken_by_many_is_taken_once() {
     let replies = fire(&app, shots).await;
     one_winner(&replies, 201, &[(409, "conflict")]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_patches_of_one_indicator_version_have_one_winner() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let id = crate::results::seeded(crate::results::ids::TRAINING_DAYS);
+    patch_race(
+        &app,
+        &admin,
+        "indicator",
+        &format!("/api/v1/indicators/{id}"),
+        "definition",
+        |i| json!(format!("Held days, version {i}.")),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_reopenings_of_one_period_reopen_it_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let created = app
+        .post_json(
+            Some(&admin),
+            "/api/v1/reporting-periods",
+            json!({"name": "Reopen race", "start_on": "2026-01-01", "end_on": "2026-03-31"}),
+        )
+        .await;
+    let id = created.json()["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/reporting-periods/{id}");
+    let closed = app
+        .write_as(Method::POST, &admin, &format!("{path}/close"), None, None)
+        .await;
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    let shots = (0..N)
+        .map(|_| Shot::new(Method::POST, &format!("{path}/reopen"), Some(&admin)))
+        .collect();
+    let replies = fire(&app, shots).await;
+    one_winner(&replies, 200, &[(409, "period_open")]);
+    assert_eq!(
+        get_ok(&app, &admin, &path).await["version"],
+        3,
+        "closed, reopened once"
+    );
+}

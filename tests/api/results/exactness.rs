@@ -364,25 +364,7 @@ async fn every_metric_has_its_exact_value_breakdowns_and_boundaries() {
     let report = app.get_as(t, "/api/v1/results-report?to=2026-06-14").await;
     assert_eq!(report.status, 200, "{}", report.text);
     let report = report.json();
-    let line = |code: &str| {
-        fn find<'a>(node: &'a Value, code: &str) -> Option<&'a Value> {
-            node["indicators"]
-                .as_array()?
-                .iter()
-                .find(|i| i["code"] == code)
-                .or_else(|| {
-                    node["children"]
-                        .as_array()?
-                        .iter()
-                        .find_map(|c| find(c, code))
-                })
-        }
-        report["results"]
-            .as_array()
-            .and_then(|roots| roots.iter().find_map(|r| find(r, code)))
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
+    let line = |code: &str| super::indicator_in(&report, code);
     assert_eq!(line("R1.2.1")["actual"], json!(1.0));
     assert_eq!(line("R1.2.1")["progress"], json!(0.1));
     assert_eq!(line("R1.1.5")["actual"], json!(9.0));

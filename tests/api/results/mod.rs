@@ -318,6 +318,27 @@ pub async fn computed(
     reply.json()["id"].as_str().expect("id").to_owned()
 }
 
+/// The line of indicator `code` anywhere in a report's (or the public results') tree.
+pub fn indicator_in(report: &Value, code: &str) -> Value {
+    fn find(node: &Value, code: &str) -> Option<Value> {
+        node["indicators"]
+            .as_array()?
+            .iter()
+            .find(|i| i["code"] == code)
+            .cloned()
+            .or_else(|| {
+                node["children"]
+                    .as_array()?
+                    .iter()
+                    .find_map(|c| find(c, code))
+            })
+    }
+    report["results"]
+        .as_array()
+        .and_then(|roots| roots.iter().find_map(|r| find(r, code)))
+        .unwrap_or(Value::Null)
+}
+
 /// The seeded output `R1.1`.
 pub const RESULT_R1_1: &str = "019ac100-0000-7000-8000-000000000004";
 /// The seeded impact `OO`.

@@ -22,23 +22,7 @@ async fn open_period(app: &TestApp, token: &str) -> String {
 
 /// The actual value of indicator `code` in a report.
 fn actual(report: &Value, code: &str) -> Value {
-    fn find(node: &Value, code: &str) -> Option<Value> {
-        node["indicators"]
-            .as_array()?
-            .iter()
-            .find(|i| i["code"] == code)
-            .map(|i| i["actual"].clone())
-            .or_else(|| {
-                node["children"]
-                    .as_array()?
-                    .iter()
-                    .find_map(|c| find(c, code))
-            })
-    }
-    report["results"]
-        .as_array()
-        .and_then(|roots| roots.iter().find_map(|r| find(r, code)))
-        .unwrap_or(Value::Null)
+    super::indicator_in(report, code)["actual"].clone()
 }
 
 #[tokio::test]

@@ -1,31 +1,10 @@
 //! The public figures: no login, no personal data, no breakdown by association or of a share,
 //! and no cell that singles someone out.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::partner;
+use super::{indicator_in as line, partner};
 use crate::helpers::TestApp;
-
-/// The public line of indicator `code`.
-fn line(body: &Value, code: &str) -> Value {
-    fn find(node: &Value, code: &str) -> Option<Value> {
-        node["indicators"]
-            .as_array()?
-            .iter()
-            .find(|i| i["code"] == code)
-            .cloned()
-            .or_else(|| {
-                node["children"]
-                    .as_array()?
-                    .iter()
-                    .find_map(|c| find(c, code))
-            })
-    }
-    body["results"]
-        .as_array()
-        .and_then(|roots| roots.iter().find_map(|r| find(r, code)))
-        .unwrap_or(Value::Null)
-}
 
 #[tokio::test]
 async fn small_cells_are_suppressed_and_cannot_be_recomputed_from_the_total() {
