@@ -1,7 +1,8 @@
-//! The results framework over the performance data set of issue 12: 10,000 associations
+//! The results framework over the performance data set: 10,000 associations
 //! (`BENCH_ASSOCIATIONS`; the rest scales with it), 20,000 enrolments, 200,000 attendance
 //! lines, 20,000 restitutions, and funding applications, partners, deliverables and
-//! dissemination records so that every metric counts something (module [`data`]).
+//! dissemination records so that every metric counts something: the generated data set of
+//! `empower seed-demo --scale N` (`empower_domain::demo::scale`).
 //!
 //! Measured: each computed indicator's total and breakdowns alone (module [`probe`]); then the
 //! results report as JSON, IATI XML and CSV, the public results, an indicator's values by a
@@ -21,8 +22,6 @@ use serde_json::Value;
 
 #[path = "results/bare.rs"]
 mod bare;
-#[path = "results/data.rs"]
-mod data;
 #[path = "results/probe.rs"]
 mod probe;
 
@@ -361,21 +360,22 @@ async fn main() {
     let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
     let db = empower_domain::db::connect(&url).await.expect("connect");
     empower_domain::db::migrate_up(&db).await.expect("migrate");
-    let l = data::load(&db, n).await;
+    let l = empower_domain::demo::scale::load(&db, n, None)
+        .await
+        .expect("load");
     println!(
         "setup: {} associations ({} selected), {} people, {} sittings, {} enrolments, {} attendance lines, \
-         {} assessments, {} restitutions ({} validated), {} funding applications, {} partners, \
+         {} assessments, {} restitutions, {} funding applications, {} partners, \
          {} deliverables, {} disseminations: {:.1} s",
         l.associations,
         l.selected,
         l.people,
         l.sessions,
-        l.enrolments,
+        l.enrollments,
         l.attendance,
         l.assessments,
         l.restitutions,
-        l.validated,
-        l.funding,
+        l.funding_applications,
         l.partners,
         l.deliverables,
         l.disseminations,

@@ -6,6 +6,7 @@ use empower_domain::association::{AddressInput, AssociationInput};
 
 /// Association number `i` of a generated registry: one in ten is a "Réseau des Femmes
 /// Solidaires" from Senegal, the others spread over five countries.
+#[allow(dead_code)] // the results bench loads the generated data set of `seed-demo --scale`
 pub fn input(i: usize) -> AssociationInput {
     let (name, country) = if i.is_multiple_of(10) {
         (format!("Réseau des Femmes Solidaires {i:05}"), "SN")

@@ -28,6 +28,7 @@ mod reference;
 mod resources;
 mod restitutions;
 mod results;
+mod scale;
 mod training;
 mod visibility;
 mod wire;

@@ -45,8 +45,18 @@ pub enum Command {
         name: String,
     },
     /// Load the fictional demo data set for testers (safe to run twice). New demo accounts get
-    /// EMPOWER_DEMO_PASSWORD, or a generated password printed once.
-    SeedDemo,
+    /// EMPOWER_DEMO_PASSWORD, or a generated password printed once. With `--scale N`, then the
+    /// data set at programme scale for benchmarks: N associations and what they imply.
+    SeedDemo {
+        /// Also load the generated data set for N associations (1 to 200,000; deterministic:
+        /// the same N gives the same data). Loaded once: a second run leaves it as it is.
+        #[arg(long, value_name = "N")]
+        scale: Option<usize>,
+        /// With `--scale`: grow the change feed to at least this many rows (the associations'
+        /// edit history), for benchmarks of the feed.
+        #[arg(long, value_name = "ROWS", requires = "scale")]
+        changes: Option<u64>,
+    },
 }
 
 /// What `migrate` does.
@@ -124,7 +134,7 @@ impl Cli {
                 }
                 Ok(())
             }
-            Command::SeedDemo => {
+            Command::SeedDemo { scale, changes } => {
                 let conn = db::connect(&settings.database_url)
                     .await
                     .map_err(|e| e.to_string())?;
@@ -165,6 +175,35 @@ impl Cli {
                 }
                 if generated && !summary.created_users.is_empty() {
                     println!("demo accounts' password (shown once): {password}");
+                }
+                if let Some(n) = scale {
+                    let scaled = demo::scale::load(&conn, n, changes)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if scaled.associations == 0 {
+                        println!(
+                            "scale data set already present: nothing loaded ({} changes in the feed)",
+                            scaled.changes
+                        );
+                    } else {
+                        println!(
+                            "scale data set loaded in {:.1} s: {} associations ({} selected), {} people, {} sessions, {} enrolments, {} attendance lines, {} assessments, {} restitutions, {} funding applications, {} partners, {} deliverables, {} dissemination records; {} changes in the feed",
+                            scaled.seconds,
+                            scaled.associations,
+                            scaled.selected,
+                            scaled.people,
+                            scaled.sessions,
+                            scaled.enrollments,
+                            scaled.attendance,
+                            scaled.assessments,
+                            scaled.restitutions,
+                            scaled.funding_applications,
+                            scaled.partners,
+                            scaled.deliverables,
+                            scaled.disseminations,
+                            scaled.changes
+                        );
+                    }
                 }
                 Ok(())
             }

@@ -239,12 +239,25 @@ pub type IdKey<E> = (
     fn(&<E as EntityTrait>::Model) -> uuid::Uuid,
 );
 
+/// A row read with more than its entity's columns (links aggregated in the same statement,
+/// say): what it was read as, and the entity row inside it, which the sort keys read.
+pub trait RowOf<M> {
+    /// The entity row.
+    fn row(&self) -> &M;
+}
+
+impl<M> RowOf<M> for M {
+    fn row(&self) -> &M {
+        self
+    }
+}
+
 /// Fetches one page of `select` ordered by several keys (`(key, descending)` pairs) and then
 /// by the unique `id` column, which breaks ties in the direction of the last key. Rows added or
 /// removed meanwhile never make a page skip or repeat a row.
 pub async fn by_keys<E, K, C>(
     db: &C,
-    mut select: Select<E>,
+    select: Select<E>,
     sort: &[(K, bool)],
     id: IdKey<E>,
     request: &PageRequest,
@@ -254,6 +267,26 @@ where
     E::Model: Sync,
     K: SortKey<E>,
     C: ConnectionTrait,
+{
+    by_keys_as::<E, K, C, E::Model>(db, select, |s| s, sort, id, request).await
+}
+
+/// [`by_keys`], each row read as `T`: the entity's columns and the further columns `columns`
+/// adds to the page's one statement (not to the count of `total`).
+pub async fn by_keys_as<E, K, C, T>(
+    db: &C,
+    mut select: Select<E>,
+    columns: fn(Select<E>) -> Select<E>,
+    sort: &[(K, bool)],
+    id: IdKey<E>,
+    request: &PageRequest,
+) -> Result<Page<T>, DomainError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    K: SortKey<E>,
+    C: ConnectionTrait,
+    T: sea_orm::FromQueryResult + RowOf<E::Model> + Send + Sync,
 {
     let (id_column, id_of) = id;
     let total = if request.include_total {
@@ -304,10 +337,15 @@ where
     } else {
         select.order_by_asc(id_column)
     };
-    let mut items = select.limit(request.limit + 1).all(db).await?;
+    let mut items = columns(select)
+        .limit(request.limit + 1)
+        .into_model::<T>()
+        .all(db)
+        .await?;
     let next_cursor = if items.len() as u64 > request.limit {
         items.truncate(request.limit as usize);
         items.last().map(|last| {
+            let last = last.row();
             let mut values: Vec<KeyValue> = sort.iter().map(|(k, _)| k.value(last)).collect();
             values.push(KeyValue::Uuid(id_of(last)));
             Cursor(values).encode()

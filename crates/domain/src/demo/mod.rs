@@ -15,6 +15,7 @@
 
 pub mod restitutions;
 pub mod results;
+pub mod scale;
 pub mod training;
 pub mod visibility;
 

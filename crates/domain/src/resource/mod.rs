@@ -15,6 +15,7 @@ mod edit;
 pub use self::edit::{Editable, delete, edit};
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel, Value,
@@ -203,14 +204,29 @@ pub async fn find_live<E: Synced>(
     id: Uuid,
     scope: &CallerScope,
 ) -> Result<E::Model, DomainError> {
-    let row = E::find()
+    find_live_as::<E, E::Model>(db, E::find(), id, scope).await
+}
+
+/// [`find_live`] through `select` (the entity's find with further columns), read as `T`: a
+/// record and what is stored beside it, in one statement.
+pub async fn find_live_as<E: Synced, T>(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    id: Uuid,
+    scope: &CallerScope,
+) -> Result<T, DomainError>
+where
+    T: sea_orm::FromQueryResult + crate::paging::RowOf<E::Model> + Send + Sync,
+{
+    let found = select
         .filter(E::COLUMNS.id.eq(id))
         .filter(E::COLUMNS.deleted_at.is_null())
+        .into_model::<T>()
         .one(db)
         .await?
         .ok_or_else(not_found::<E>)?;
-    check_owner::<E>(db, &row, scope).await?;
-    Ok(row)
+    check_owner::<E>(db, found.row(), scope).await?;
+    Ok(found)
 }
 
 /// Locks a live row the caller may see, for a write in this transaction.
@@ -365,6 +381,45 @@ pub async fn insert_many<E: Synced>(
     }
     let ids: Vec<String> = records.iter().map(|c| c.resource_id.to_string()).collect();
     crate::audit::record_many(tx, context, &action::<E>("created"), E::TYPE.as_str(), &ids).await?;
+    changes::record_many(tx, &records).await
+}
+
+/// Applies one edit to many live rows at once (generated histories, bulk corrections): each
+/// row's version is bumped and `updated_at` set in one `UPDATE` per 500 ids, and `TYPE.verb`
+/// is recorded with each row's new version, as [`update`] does for one.
+pub async fn update_many<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    ids: &[Uuid],
+    verb: &str,
+    edit: &[(E::Column, sea_orm::sea_query::SimpleExpr)],
+) -> Result<(), DomainError> {
+    let now = Utc::now();
+    let mut records = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut update = E::update_many()
+            .col_expr(E::COLUMNS.version, Expr::col(E::COLUMNS.version).add(1))
+            .col_expr(E::COLUMNS.updated_at, Expr::value(now));
+        for (column, value) in edit {
+            update = update.col_expr(*column, value.clone());
+        }
+        update
+            .filter(E::COLUMNS.id.is_in(chunk.iter().copied()))
+            .filter(E::COLUMNS.deleted_at.is_null())
+            .exec(tx)
+            .await?;
+        let rows = E::find()
+            .filter(E::COLUMNS.id.is_in(chunk.iter().copied()))
+            .filter(E::COLUMNS.deleted_at.is_null())
+            .all(tx)
+            .await?;
+        records.extend(
+            rows.iter()
+                .map(|row| change::<E>(row, Op::Upsert, row.version())),
+        );
+    }
+    let ids: Vec<String> = records.iter().map(|c| c.resource_id.to_string()).collect();
+    crate::audit::record_many(tx, context, &action::<E>(verb), E::TYPE.as_str(), &ids).await?;
     changes::record_many(tx, &records).await
 }
 
