@@ -15,6 +15,7 @@ pub mod m20261128_000010_training;
 mod m20261128_000011_restitutions;
 mod m20261128_000012_deliverables;
 pub mod m20261129_000013_results;
+mod m20261129_000014_search;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_restitutions::Migration),
             Box::new(m20261128_000012_deliverables::Migration),
             Box::new(m20261129_000013_results::Migration),
+            Box::new(m20261129_000014_search::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod change_feed;
 mod fixtures;
 mod idempotency;
 mod listing;
+mod search;
 mod selection;
 mod visibility;
 mod writes;

@@ -1,12 +1,13 @@
 //! The association list: typed filters, a multi-key sort with the id as tie-breaker, keyset
-//! pages. Three queries a page: the rows, their countries, their SDGs.
+//! pages. One query a page: the rows with their countries and SDGs (and the country codes
+//! when a `country` filter is checked).
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 
 use super::entity::{association, country_link, sdg_link};
-use super::store::{country_codes, with_links};
+use super::store::{Linked, country_codes};
 use super::{Association, Region, Status};
 use crate::paging::{self, KeyValue, Page, PageRequest, SortKey};
 use crate::policy::CallerScope;
@@ -80,6 +81,22 @@ pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// `q` (folded) as a condition on the registry's search index: on SQLite the FTS5 trigram
+/// table `association_search` (a phrase of three characters or more matches it as a
+/// substring; shorter ones fall back to scanning), on PostgreSQL `LIKE` over `search_text`,
+/// which its trigram index serves. Both kept in step with writes by the database itself.
+pub(crate) fn search(backend: DbBackend, q: &str) -> SimpleExpr {
+    if backend == DbBackend::Sqlite && q.chars().count() >= 3 {
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        return Expr::cust_with_values(
+            r#""associations"."id" IN (SELECT "association_id" FROM "association_search" WHERE "association_search" MATCH ?)"#,
+            [phrase],
+        );
+    }
+    Expr::col((association::Entity, association::Column::SearchText))
+        .like(LikeExpr::new(format!("%{}%", escape_like(q))).escape('\\'))
 }
 
 /// Checks the filters' values; problems name the parameter.
@@ -178,10 +195,7 @@ pub async fn list(
         .map(text::fold)
         .filter(|q| !q.is_empty())
     {
-        select = select.filter(
-            Expr::col(association::Column::SearchText)
-                .like(LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\')),
-        );
+        select = select.filter(search(db.get_database_backend(), &q));
     }
     if let Some(after) = filter.updated_after {
         select = select.filter(association::Column::UpdatedAt.gt(after));
@@ -191,17 +205,14 @@ pub async fn list(
     } else {
         sort.to_vec()
     };
-    let page = paging::by_keys(
+    paging::by_keys_as::<_, _, _, Linked>(
         db,
         select,
+        Linked::columns,
         &sort,
         (association::Column::Id, |row: &association::Model| row.id),
         page,
     )
-    .await?;
-    Ok(Page {
-        items: with_links(db, page.items).await?,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    .await?
+    .try_map(Linked::into_association)
 }

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 
 use crate::association::entity::{association, country_link, sdg_link};
 use crate::association::query::{SortField, escape_like};
-use crate::association::store::with_links;
+use crate::association::store::{Linked, with_links};
 use crate::association::{Association, AssociationFilter, Region, Status};
 use crate::paging::{self, Page, PageRequest};
 use crate::{DomainError, text};
@@ -106,19 +106,16 @@ pub async fn list(
 ) -> Result<Page<Association>, DomainError> {
     check(db, filter).await?;
     let select = association::Entity::find().filter(condition(filter));
-    let page = paging::by_keys(
+    paging::by_keys_as::<_, _, _, Linked>(
         db,
         select,
+        Linked::columns,
         &[(SortField::Name, false)],
         (association::Column::Id, |row: &association::Model| row.id),
         page,
     )
-    .await?;
-    Ok(Page {
-        items: with_links(db, page.items).await?,
-        next_cursor: page.next_cursor,
-        total: page.total,
-    })
+    .await?
+    .try_map(Linked::into_association)
 }
 
 /// The whole repertoire, by name (the CSV).
