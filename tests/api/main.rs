@@ -6,6 +6,7 @@ mod admin;
 mod associations;
 mod cli;
 mod concurrency;
+mod conditional;
 mod conformance;
 mod contract;
 mod conventions;

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod conditional;
 pub mod documents;
 pub mod extract;
 pub mod http;

@@ -119,6 +119,7 @@ impl Application {
                         .config(Config::new([OPENAPI_PATH]).persist_authorization(true)),
                 )
                 .default_service(web::to(routes::fallback))
+                .wrap(from_fn(crate::conditional::lists))
                 .wrap(from_fn(crate::idempotency::idempotency))
                 .wrap(from_fn(crate::auth::caller::authenticate_request))
                 .wrap(Condition::new(

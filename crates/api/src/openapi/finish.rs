@@ -54,6 +54,27 @@ pub fn finish(mut api: Document) -> Document {
                 ));
                 defaults.push(("422", "This Idempotency-Key was used with another request"));
             }
+            if operation
+                .operation_id
+                .as_deref()
+                .is_some_and(crate::conditional::is_conditional_list)
+            {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(if_none_match_parameter());
+                operation.responses.responses.insert(
+                    "304".to_owned(),
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(
+                                "Not modified: nothing this list shows has changed since the \
+                                 `ETag` sent in `If-None-Match` (answered without building it).",
+                            )
+                            .build(),
+                    ),
+                );
+            }
             if operation.request_body.is_some() {
                 defaults.push(("413", "The body is larger than 1 MiB"));
                 defaults.push(("415", "The body is not of the documented media type"));
@@ -168,6 +189,10 @@ fn declare_headers(api: &mut Document) {
     for (path, item) in api.paths.paths.iter_mut() {
         let probe = path.starts_with("/health/");
         for (method, operation) in operations(item) {
+            let conditional = operation
+                .operation_id
+                .as_deref()
+                .is_some_and(crate::conditional::is_conditional_list);
             for (status, response) in operation.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
                     continue;
@@ -201,6 +226,12 @@ fn declare_headers(api: &mut Document) {
                                 "Link".into(),
                                 header("`<...>; rel=\"next\"`: the next page (always, on the change feed)."),
                             );
+                            if conditional {
+                                headers.insert(
+                                    "ETag".into(),
+                                    header("The list's state for you (weak): send it back in `If-None-Match` to get `304` while nothing it shows has changed."),
+                                );
+                            }
                         } else if versioned_body
                             || status == "304"
                             || (method == "get" && body_ref.is_some())
@@ -440,6 +471,25 @@ fn add_links(api: &mut Document) {
             }
         }
     }
+}
+
+fn if_none_match_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "The `ETag` of this list as you last read it: `304` while nothing it shows has changed.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(200))
+                .pattern(Some("^[\\x20-\\x7E]+$")),
+        ))
+        .build()
 }
 
 fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
