@@ -19,6 +19,7 @@ mod helpers;
 mod idempotency;
 mod identity;
 mod inputs;
+mod instances;
 mod isolation;
 mod migrations;
 mod names;

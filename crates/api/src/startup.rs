@@ -1,5 +1,7 @@
 //! Building and running the server: `Application::build` binds (port 0 in tests) and reports
 //! its port; `run_until_stopped` serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+//! `Application::build_observed` does the same and shows every SQL statement the server runs to
+//! an observer (the tests count the queries a request costs).
 
 use std::net::TcpListener;
 
@@ -43,6 +45,22 @@ pub enum StartupError {
     },
 }
 
+/// One SQL statement the server ran, as shown to the observer of
+/// [`Application::build_observed`].
+#[derive(Debug, Clone, Copy)]
+pub struct ObservedQuery<'a> {
+    /// The statement's SQL, with placeholders for its values.
+    pub sql: &'a str,
+    /// How long it took.
+    pub elapsed: std::time::Duration,
+    /// Whether it failed.
+    pub failed: bool,
+}
+
+/// Sees every SQL statement the server runs through sea-orm (its metric callback), on every
+/// connection of the pool and in every transaction, from the first migration on.
+type QueryObserver = Box<dyn Fn(&ObservedQuery<'_>) + Send + Sync>;
+
 /// A bound, ready-to-run server.
 pub struct Application {
     port: u16,
@@ -52,7 +70,32 @@ pub struct Application {
 impl Application {
     /// Opens and migrates the database, makes sure someone can log in, and binds the listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = db::connect(&settings.database_url).await?;
+        Self::build_with(settings, None).await
+    }
+
+    /// As [`Application::build`], with `observer` shown every SQL statement the server runs.
+    pub async fn build_observed(
+        settings: Settings,
+        observer: impl Fn(&ObservedQuery<'_>) + Send + Sync + 'static,
+    ) -> Result<Self, StartupError> {
+        Self::build_with(settings, Some(Box::new(observer))).await
+    }
+
+    async fn build_with(
+        settings: Settings,
+        observer: Option<QueryObserver>,
+    ) -> Result<Self, StartupError> {
+        let mut db = db::connect(&settings.database_url).await?;
+        if let Some(observer) = observer {
+            // Set before the connection is cloned anywhere: clones share the callback.
+            db.set_metric_callback(move |info| {
+                observer(&ObservedQuery {
+                    sql: &info.statement.sql,
+                    elapsed: info.elapsed,
+                    failed: info.failed,
+                });
+            });
+        }
         db::migrate_up(&db).await?;
         log::info!(
             "database: {} (migrated)",
