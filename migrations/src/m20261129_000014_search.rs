@@ -4,6 +4,9 @@
 //! - SQLite: an FTS5 table with the trigram tokenizer, `association_search(association_id,
 //!   search_text)`, kept in step with `associations` by triggers, in the writing transaction.
 //!   A phrase of three characters or more matches every row containing it as a substring.
+//!   `association_search_terms` (fts5vocab) tells how many rows hold each trigram, so the
+//!   server can tell a rare word (the index finds it) from a common one (a walk in name order
+//!   finds 50 matches sooner).
 //! - PostgreSQL: the `pg_trgm` extension (trusted since PostgreSQL 13: the database's owner may
 //!   create it) and a GIN trigram index on `search_text`, which serves `LIKE '%…%'` directly.
 //!
@@ -31,9 +34,11 @@ const SQLITE_UP: &[&str] = &[
         VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER association_search_delete AFTER DELETE ON associations BEGIN \
         DELETE FROM association_search WHERE association_id = old.id; END",
+    "CREATE VIRTUAL TABLE association_search_terms USING fts5vocab(association_search, 'row')",
 ];
 
 const SQLITE_DOWN: &[&str] = &[
+    "DROP TABLE IF EXISTS association_search_terms",
     "DROP TRIGGER IF EXISTS association_search_delete",
     "DROP TRIGGER IF EXISTS association_search_update",
     "DROP TRIGGER IF EXISTS association_search_insert",

@@ -384,21 +384,27 @@ pub async fn insert_many<E: Synced>(
     changes::record_many(tx, &records).await
 }
 
-/// Applies one edit to many live rows at once (generated histories, bulk corrections): each
-/// row's version is bumped and `updated_at` set in one `UPDATE` per 500 ids, and `TYPE.verb`
-/// is recorded with each row's new version, as [`update`] does for one.
+/// Applies one edit `times` times to many live rows at once (generated histories, bulk
+/// corrections): one `UPDATE` per 500 ids moves each row's version on by `times` and sets
+/// `updated_at`, and `TYPE.verb` is recorded once per step with that step's version, round by
+/// round (every row's first step, then every row's second), as [`update`] would have, one step
+/// at a time. `edit` says what the steps did together.
 pub async fn update_many<E: Synced>(
     tx: &Tx,
     context: &AuditContext,
     ids: &[Uuid],
+    times: i32,
     verb: &str,
     edit: &[(E::Column, sea_orm::sea_query::SimpleExpr)],
 ) -> Result<(), DomainError> {
+    if times < 1 || ids.is_empty() {
+        return Ok(());
+    }
     let now = Utc::now();
-    let mut records = Vec::with_capacity(ids.len());
+    let mut rows = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut update = E::update_many()
-            .col_expr(E::COLUMNS.version, Expr::col(E::COLUMNS.version).add(1))
+            .col_expr(E::COLUMNS.version, Expr::col(E::COLUMNS.version).add(times))
             .col_expr(E::COLUMNS.updated_at, Expr::value(now));
         for (column, value) in edit {
             update = update.col_expr(*column, value.clone());
@@ -408,14 +414,19 @@ pub async fn update_many<E: Synced>(
             .filter(E::COLUMNS.deleted_at.is_null())
             .exec(tx)
             .await?;
-        let rows = E::find()
-            .filter(E::COLUMNS.id.is_in(chunk.iter().copied()))
-            .filter(E::COLUMNS.deleted_at.is_null())
-            .all(tx)
-            .await?;
+        rows.extend(
+            E::find()
+                .filter(E::COLUMNS.id.is_in(chunk.iter().copied()))
+                .filter(E::COLUMNS.deleted_at.is_null())
+                .all(tx)
+                .await?,
+        );
+    }
+    let mut records = Vec::with_capacity(rows.len() * times as usize);
+    for step in (0..times).rev() {
         records.extend(
             rows.iter()
-                .map(|row| change::<E>(row, Op::Upsert, row.version())),
+                .map(|row| change::<E>(row, Op::Upsert, row.version() - step)),
         );
     }
     let ids: Vec<String> = records.iter().map(|c| c.resource_id.to_string()).collect();

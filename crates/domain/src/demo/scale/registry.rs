@@ -210,6 +210,7 @@ async fn select(tx: &Tx, context: &AuditContext, ids: &[Uuid]) -> Result<(), Dom
                 tx,
                 context,
                 &list,
+                1,
                 "transitioned",
                 &[(association::Column::Status, Expr::value(status))],
             )
