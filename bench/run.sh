@@ -308,7 +308,7 @@ EOF
         map(select(.db == $db and .kinds != ""))[]
         | "- \(.server), round \(.round): sent \(.kinds); answered \(.statuses)"' "$ROWS"
     echo
-    echo "Search word: \`$Q\`. Middle of the change log: seq $MID of $MAX_SEQ (ours: the cursor of that seq)."
+    echo "Search words: \`$Q\` (common), \`$Q_RARE\` (one name). Middle of the change log: seq $MID of $MAX_SEQ (ours: the cursor of that seq)."
 }
 
 # --- one database --------------------------------------------------------------------------
