@@ -23,7 +23,7 @@ use empower_domain::{changes, time};
 
 use crate::auth::{Caller, Principal};
 use crate::problem::{ApiError, ProblemItem};
-use crate::routes::{Resolution, RouteTable};
+use crate::routes::RouteTable;
 use crate::state::AppState;
 
 /// The list operations answered from the feed's position.
@@ -110,11 +110,8 @@ pub async fn lists(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     }
-    let operation = match req
-        .app_data::<web::Data<RouteTable>>()
-        .map(|routes| routes.resolve("GET", req.path()))
-    {
-        Some(Resolution::Operation(id)) if is_conditional_list(&id) => id,
+    let operation = match RouteTable::operation_of(&req) {
+        Some(id) if is_conditional_list(&id) => id,
         _ => {
             return next
                 .call(req)

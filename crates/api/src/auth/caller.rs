@@ -218,6 +218,8 @@ pub async fn authenticate_request(
         return Ok(req.into_response(ApiError::MethodNotAllowed { allow }.error_response()));
     }
     if let Resolution::Operation(operation) = resolution {
+        req.extensions_mut()
+            .insert(crate::routes::ResolvedOperation(operation.clone()));
         match access::rule(&operation) {
             Some(Rule::Public) => {}
             Some(rule) => match authenticate(req.request(), rule).await {

@@ -75,6 +75,22 @@ impl RouteTable {
         methods
     }
 
+    /// The operation the access layer resolved for this request (left in its extensions, so
+    /// later layers do not match the path again), or resolves it.
+    pub fn operation_of(req: &actix_web::dev::ServiceRequest) -> Option<String> {
+        use actix_web::HttpMessage;
+        if let Some(ResolvedOperation(id)) = req.extensions().get::<ResolvedOperation>() {
+            return Some(id.clone());
+        }
+        match req
+            .app_data::<actix_web::web::Data<RouteTable>>()
+            .map(|routes| routes.resolve(req.method().as_str(), req.path()))
+        {
+            Some(Resolution::Operation(id)) => Some(id),
+            _ => None,
+        }
+    }
+
     /// What a request is for: an operation; a fixed path (`/associations/export`) that does
     /// not take this method, which a parameter route (`/associations/{id}`) must not swallow;
     /// or nothing the contract knows (the contract itself included).
@@ -96,6 +112,10 @@ impl RouteTable {
         Resolution::Unknown
     }
 }
+
+/// The operation a request was resolved to, kept in its extensions by the access layer.
+#[derive(Debug, Clone)]
+pub struct ResolvedOperation(pub String);
 
 /// What a request is for, by the route table.
 #[derive(Debug, Clone, PartialEq, Eq)]
