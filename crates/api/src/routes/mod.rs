@@ -24,7 +24,37 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct RouteTable(Vec<Route>);
 
 /// A documented path with each method it accepts and the operation (none for the contract).
-type Route = (ResourceDef, Vec<(String, Option<String>)>);
+#[derive(Debug)]
+struct Route {
+    def: ResourceDef,
+    /// The path up to its first parameter, and its number of segments: a request path must
+    /// have both before the pattern is worth matching (a parameter is one whole segment), so
+    /// a request matches two or three patterns instead of every one of them.
+    prefix: String,
+    segments: usize,
+    operations: Vec<(String, Option<String>)>,
+}
+
+impl Route {
+    fn new(path: &str, operations: Vec<(String, Option<String>)>) -> Self {
+        Self {
+            def: ResourceDef::new(path),
+            prefix: path.split('{').next().unwrap_or_default().to_owned(),
+            segments: path.split('/').count(),
+            operations,
+        }
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        path.starts_with(&self.prefix)
+            && path.split('/').count() == self.segments
+            && self.def.is_match(path)
+    }
+
+    fn has_parameters(&self) -> bool {
+        self.prefix.len() < self.def.pattern().unwrap_or_default().len()
+    }
+}
 
 impl RouteTable {
     /// Builds the table from the generated contract (plus the contract's own address), the
@@ -49,12 +79,12 @@ impl RouteTable {
                             .map(|op| ((*name).to_owned(), op.operation_id.clone()))
                     })
                     .collect();
-                (ResourceDef::new(path.as_str()), operations)
+                Route::new(path, operations)
             })
             .collect();
-        routes.sort_by_key(|(def, _)| def.pattern().unwrap_or_default().matches('{').count());
-        routes.push((
-            ResourceDef::new(crate::openapi::OPENAPI_PATH),
+        routes.sort_by_key(|route| route.def.pattern().unwrap_or_default().matches('{').count());
+        routes.push(Route::new(
+            crate::openapi::OPENAPI_PATH,
             vec![("GET".into(), None)],
         ));
         Self(routes)
@@ -65,8 +95,8 @@ impl RouteTable {
         let mut methods: Vec<String> = self
             .0
             .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .flat_map(|(_, operations)| operations.iter().map(|(method, _)| method.clone()))
+            .filter(|route| route.is_match(path))
+            .flat_map(|route| route.operations.iter().map(|(method, _)| method.clone()))
             .collect();
         if methods.iter().any(|m| m == "GET") {
             methods.push("HEAD".into());
@@ -95,14 +125,15 @@ impl RouteTable {
     /// not take this method, which a parameter route (`/associations/{id}`) must not swallow;
     /// or nothing the contract knows (the contract itself included).
     pub fn resolve(&self, method: &str, path: &str) -> Resolution {
-        for (def, operations) in self.0.iter().filter(|(def, _)| def.is_match(path)) {
-            if let Some((_, id)) = operations.iter().find(|(m, _)| m == method) {
+        for route in self.0.iter().filter(|route| route.is_match(path)) {
+            if let Some((_, id)) = route.operations.iter().find(|(m, _)| m == method) {
                 return id
                     .clone()
                     .map_or(Resolution::Unknown, Resolution::Operation);
             }
-            if !def.pattern().unwrap_or_default().contains('{') {
-                let mut allow: Vec<String> = operations.iter().map(|(m, _)| m.clone()).collect();
+            if !route.has_parameters() {
+                let mut allow: Vec<String> =
+                    route.operations.iter().map(|(m, _)| m.clone()).collect();
                 if allow.iter().any(|m| m == "GET") {
                     allow.push("HEAD".into());
                 }
@@ -127,8 +158,6 @@ pub enum Resolution {
     /// Nothing the table knows: the router decides (404, 405, or the contract and Swagger UI).
     Unknown,
 }
-
-impl RouteTable {}
 
 fn operation<'a>(
     item: &'a utoipa::openapi::PathItem,
