@@ -278,6 +278,7 @@ async fn main() {
             module_id: Set(M3),
             status: Set(EnrollmentStatus::Enrolled),
             certificate_code: Set(format!("R{:04}-{:04}-0003", i / 10_000, i % 10_000)),
+            completed_on: Set(None),
             ..Default::default()
         });
         reps.push((person_id, enrollment_id));

@@ -201,6 +201,7 @@ async fn main() {
                 module_id: Set(M1),
                 status: Set(EnrollmentStatus::Enrolled),
                 certificate_code: Set(format!("B{:04}-{:04}-{r:04}", i / 10_000, i % 10_000)),
+                completed_on: Set(None),
                 ..Default::default()
             });
         }

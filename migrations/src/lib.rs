@@ -16,6 +16,7 @@ mod m20261128_000011_restitutions;
 mod m20261128_000012_deliverables;
 pub mod m20261129_000013_results;
 mod m20261129_000014_search;
+mod m20261129_000015_enrollment_completion;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_deliverables::Migration),
             Box::new(m20261129_000013_results::Migration),
             Box::new(m20261129_000014_search::Migration),
+            Box::new(m20261129_000015_enrollment_completion::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! framework's rules, manual measurements, frozen reporting periods, the CSV and IATI exports
 //! and the public figures with small cells suppressed.
 
+mod completions;
 mod exactness;
 mod exports;
 mod framework;

@@ -6,14 +6,19 @@
 //! count. The enrolment is completed on the date of the day that brought the days attended to
 //! `ceil(planned_days × min_attendance_pct / 100)`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement, Value};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement,
+    Value,
+};
 use uuid::Uuid;
 
-use super::entity::AttendanceStatus;
+use super::entity::{AttendanceStatus, enrollment};
 use crate::DomainError;
+use crate::db::Tx;
 
 /// Where an enrolment stands on attendance.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -135,6 +140,41 @@ pub async fn of(
             )
         })
         .collect())
+}
+
+/// Writes the completion day of the selected enrolments into `enrollments.completed_on`, which
+/// the results report reads, without giving them a new version: for enrolments written in bulk
+/// in the same transaction as their attendance (the scale data set). Every other write keeps
+/// the column through `enrollments::touch`, with a new version.
+pub async fn store(tx: &Tx, which: Which<'_>) -> Result<(), DomainError> {
+    let selection = match which {
+        Which::Enrollments(ids) => enrollment::Column::Id.is_in(ids.to_vec()),
+        Which::Module(id) => enrollment::Column::ModuleId.eq(id),
+    };
+    let mut by_day: BTreeMap<NaiveDate, Vec<Uuid>> = BTreeMap::new();
+    for (id, completion) in of(tx, which).await? {
+        if let Some(day) = completion.completed_on {
+            by_day.entry(day).or_default().push(id);
+        }
+    }
+    enrollment::Entity::update_many()
+        .col_expr(
+            enrollment::Column::CompletedOn,
+            Expr::value(Option::<NaiveDate>::None),
+        )
+        .filter(selection)
+        .exec(tx)
+        .await?;
+    for (day, ids) in by_day {
+        for chunk in ids.chunks(1000) {
+            enrollment::Entity::update_many()
+                .col_expr(enrollment::Column::CompletedOn, Expr::value(day))
+                .filter(enrollment::Column::Id.is_in(chunk.to_vec()))
+                .exec(tx)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, FromQueryResult)]

@@ -135,15 +135,22 @@ pub async fn touch_where(
     context: &AuditContext,
     condition: Condition,
 ) -> Result<(), DomainError> {
-    for locked in resource::lock_live_where::<enrollment::Entity>(tx, condition).await? {
+    let locked = resource::lock_live_where::<enrollment::Entity>(tx, condition).await?;
+    let ids: Vec<Uuid> = locked.iter().map(|row| row.row().id).collect();
+    let completions = completion::of(tx, Which::Enrollments(&ids)).await?;
+    for row in locked {
+        let completed_on = completions
+            .get(&row.row().id)
+            .and_then(|done| done.completed_on);
+        // The report reads the day kept here (`training::completion`).
         resource::update::<enrollment::Entity>(
             tx,
             context,
-            locked,
+            row,
             &Precondition::None,
             "recomputed",
             true,
-            |_| {},
+            |row| row.completed_on = Set(completed_on),
         )
         .await?;
     }

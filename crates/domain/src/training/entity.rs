@@ -175,6 +175,9 @@ pub mod enrollment {
         pub status: EnrollmentStatus,
         /// The certificate's verification code.
         pub certificate_code: String,
+        /// The day the module was completed, kept by the server as attendance, a session's
+        /// date or the module's threshold change (`training::completion`); none until then.
+        pub completed_on: Option<chrono::NaiveDate>,
         /// +1 on each change.
         pub version: i32,
         /// Created.

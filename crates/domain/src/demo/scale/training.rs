@@ -11,6 +11,7 @@ use crate::DomainError;
 use crate::audit::AuditContext;
 use crate::db::Tx;
 use crate::resource;
+use crate::training::completion::{self, Which};
 use crate::training::entity::{
     AssessmentKind, AttendanceStatus, EnrollmentStatus, SessionStatus, assessment, attendance,
     enrollment, session,
@@ -90,6 +91,7 @@ pub async fn load(
             module_id: Set(module_id),
             status: Set(EnrollmentStatus::Enrolled),
             certificate_code: Set(format!("S{k:07}")),
+            completed_on: Set(None),
             ..Default::default()
         });
         let list = &sittings[m];
@@ -142,5 +144,8 @@ pub async fn load(
     resource::insert_many::<enrollment::Entity>(tx, context, enrollments).await?;
     resource::insert_many::<attendance::Entity>(tx, context, lines).await?;
     resource::insert_many::<assessment::Entity>(tx, context, tests).await?;
+    for (module, _) in MODULES {
+        completion::store(tx, Which::Module(Uuid::from_u128(module))).await?;
+    }
     Ok(())
 }

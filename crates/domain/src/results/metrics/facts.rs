@@ -20,32 +20,19 @@ pub struct Facts {
     pub binds: Vec<(&'static str, Value)>,
 }
 
-/// The live, present attendance of each enrolment and module day, then each enrolment's
-/// completion day: the day that brought its present days to `ceil(planned_days ×
-/// min_attendance_pct / 100)` (as `training::completion` computes it for one enrolment).
+/// Each live enrolment's completion day, as the server keeps it on the enrolment
+/// (`enrollments.completed_on`, written by `training::completion` whenever attendance, a
+/// session's date or the module's threshold changes).
 fn completions(module_filter: &str) -> Vec<String> {
-    vec![
-        "firsts AS (SELECT a.enrollment_id AS enrollment_id, s.day_number AS day_number, \
-           MIN(s.date) AS first_on \
-         FROM attendance a JOIN training_sessions s ON s.id = a.session_id \
-         WHERE a.deleted_at IS NULL AND a.status = 'present' \
-           AND s.deleted_at IS NULL AND s.status <> 'cancelled' \
-         GROUP BY a.enrollment_id, s.day_number)"
-            .to_owned(),
-        "ranked AS (SELECT enrollment_id, first_on, \
-           ROW_NUMBER() OVER (PARTITION BY enrollment_id ORDER BY first_on, day_number) AS n \
-         FROM firsts)"
-            .to_owned(),
-        format!(
-            "completed AS (SELECT e.id AS enrollment_id, e.person_id AS person_id, \
-               e.association_id AS association_id, e.module_id AS module_id, \
-               r.first_on AS completed_on \
-             FROM ranked r JOIN enrollments e ON e.id = r.enrollment_id AND e.deleted_at IS NULL \
-             JOIN modules m ON m.id = e.module_id AND m.deleted_at IS NULL {module_filter} \
-             JOIN associations ca ON ca.id = e.association_id AND ca.deleted_at IS NULL \
-             WHERE r.n = (m.planned_days * m.min_attendance_pct + 99) / 100)"
-        ),
-    ]
+    vec![format!(
+        "completed AS (SELECT e.id AS enrollment_id, e.person_id AS person_id, \
+           e.association_id AS association_id, e.module_id AS module_id, \
+           e.completed_on AS completed_on \
+         FROM enrollments e \
+         JOIN modules m ON m.id = e.module_id AND m.deleted_at IS NULL {module_filter} \
+         JOIN associations ca ON ca.id = e.association_id AND ca.deleted_at IS NULL \
+         WHERE e.deleted_at IS NULL AND e.completed_on IS NOT NULL)"
+    )]
 }
 
 /// The restitution's modules, one row each, as `jm.id` (`rows` is the restitution alias).
