@@ -9,6 +9,7 @@ pub mod extract;
 pub mod http;
 pub mod idempotency;
 pub mod language;
+pub mod memo;
 pub mod middleware;
 pub mod openapi;
 pub mod problem;

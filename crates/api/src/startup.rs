@@ -17,6 +17,7 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::auth::jwt::TokenKeys;
 use crate::extract::{json_config, path_config, payload_config};
+use crate::memo::Memo;
 use crate::middleware::request_context;
 use crate::openapi::{self, OPENAPI_PATH};
 use crate::routes::{self, RouteTable};
@@ -129,7 +130,8 @@ impl Application {
             tokens,
             files,
             iati: settings.iati.clone(),
-            public_results: std::sync::Mutex::new(None),
+            public_results: Memo::new(1),
+            results_reports: Memo::new(16),
         });
         let cors_origins = settings.cors_origins.clone();
         let server = crate::server::run(listener, move || {

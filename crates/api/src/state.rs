@@ -1,9 +1,15 @@
 //! What every handler can reach: the database pool and the resolved secrets.
 
+use std::sync::Arc;
+
+use chrono::NaiveDate;
 use empower_domain::db::Db;
 use empower_domain::files::FileStore;
+use empower_domain::results::report::Report;
 
 use crate::auth::jwt::TokenKeys;
+use crate::memo::Memo;
+use crate::routes::v1::results::report::Format;
 use crate::settings::Iati;
 
 /// Shared application state, one per server.
@@ -17,10 +23,12 @@ pub struct AppState {
     pub files: FileStore,
     /// The identifiers of the IATI results export.
     pub iati: Iati,
-    /// The public results as last computed, with the change and the day they were computed
-    /// at: reused until either moves (computing them reads the whole programme).
-    pub public_results: PublicResultsCache,
+    /// The public results' body, computed once per change of the data (and day): computing
+    /// them reads the whole programme.
+    pub public_results: Memo<(), Vec<u8>>,
+    /// Results reports by period and format, computed once per change of the data (and day).
+    pub results_reports: Memo<ReportKey, Arc<Report>>,
 }
 
-/// The public results' body, by (last change, day).
-pub type PublicResultsCache = std::sync::Mutex<Option<((i64, chrono::NaiveDate), Vec<u8>)>>;
+/// A results report asked for: its first and last day, and its format (which breakdowns).
+pub type ReportKey = (NaiveDate, NaiveDate, Format);

@@ -1,9 +1,7 @@
 //! The programme's results as the public sees them.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use empower_domain::changes;
 use empower_domain::results::public::{self, PublicResults};
-use empower_domain::time::brussels_today;
 
 use crate::extract::NoQuery;
 use crate::problem::ApiError;
@@ -32,23 +30,13 @@ pub async fn get_public_results(
     state: web::Data<AppState>,
     _query: NoQuery,
 ) -> Result<HttpResponse, ApiError> {
-    let key = (changes::last_seq(&state.db).await?, brussels_today());
-    let cached = state.public_results.lock().ok().and_then(|c| {
-        c.as_ref()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, b)| b.clone())
-    });
-    let body = match cached {
-        Some(body) => body,
-        None => {
-            let results: PublicResults = public::results(&state.db, key.1).await?;
-            let body = serde_json::to_vec(&results)
-                .map_err(|e| ApiError::Internal(format!("json: {e}")))?;
-            if let Ok(mut cache) = state.public_results.lock() {
-                *cache = Some((key, body.clone()));
-            }
-            body
-        }
-    };
+    let db = &state.db;
+    let body = state
+        .public_results
+        .get_or_compute(db, (), |today| async move {
+            let results: PublicResults = public::results(db, today).await?;
+            serde_json::to_vec(&results).map_err(|e| ApiError::Internal(format!("json: {e}")))
+        })
+        .await?;
     Ok(super::answer(&req, body, "application/json", None, None))
 }

@@ -19,7 +19,7 @@ use crate::state::AppState;
 pub const XML: &str = "application/xml";
 
 /// What a report is asked for as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// JSON.
     Json,
@@ -128,7 +128,9 @@ pub struct ReportQuery {
 /// with `Accept: application/xml`, an IATI activity (standard 2.03) with the results, their
 /// indicators, baselines and one period with target and actual, broken down by sex and country
 /// as `dimension`s. Its identifiers come from `EMPOWER_IATI_ORG_REF` and
-/// `EMPOWER_IATI_ACTIVITY_ID`.
+/// `EMPOWER_IATI_ACTIVITY_ID`. Computed once per change of the data: the server keeps the
+/// reports it computed until the next write anywhere, or midnight in Brussels, so
+/// `generated_at` is when these figures were computed.
 #[utoipa::path(
     tag = "results",
     operation_id = "get_results_report",
@@ -151,7 +153,15 @@ pub async fn get_results_report(
 ) -> Result<HttpResponse, ApiError> {
     let period = query_period(query.0.from, query.0.to)?;
     let format = format(&req);
-    let report = report::build(&state.db, period, breakdowns(format)).await?;
+    let db = &state.db;
+    let report = state
+        .results_reports
+        .get_or_compute(db, (period.from, period.to, format), |_| async move {
+            Ok(std::sync::Arc::new(
+                report::build(db, period, breakdowns(format)).await?,
+            ))
+        })
+        .await?;
     respond(
         &req,
         &state,
