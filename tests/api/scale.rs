@@ -194,3 +194,37 @@ async fn seed_demo_scale_loads_from_the_command_line() {
         .expect("empower runs");
     assert!(!refused.status.success(), "--changes needs --scale");
 }
+
+/// The completion of more enrolments than one statement may name (a module's threshold changed
+/// over tens of thousands of them) is computed in parts, with the same answer.
+#[tokio::test]
+async fn completions_of_many_enrolments_are_computed_in_parts() {
+    use empower_domain::training::completion::{self, Which};
+    use empower_domain::training::entity::enrollment;
+    use sea_orm::EntityTrait;
+    let db = TestDb::new().await;
+    let conn = connect(&db).await;
+    scale::load(&conn, 40, None).await.expect("load");
+    let enrolments = enrollment::Entity::find()
+        .all(&conn)
+        .await
+        .expect("enrolments");
+    let mut ids: Vec<uuid::Uuid> = enrolments.iter().map(|e| e.id).collect();
+    // More ids than either database takes placeholders in one statement (32,766 and 65,535).
+    ids.extend((0..70_000).map(|_| uuid::Uuid::now_v7()));
+    let parts = completion::of(&conn, Which::Enrollments(&ids))
+        .await
+        .expect("completions");
+    let modules: std::collections::BTreeSet<uuid::Uuid> =
+        enrolments.iter().map(|e| e.module_id).collect();
+    let mut whole = std::collections::HashMap::new();
+    for module in modules {
+        whole.extend(
+            completion::of(&conn, Which::Module(module))
+                .await
+                .expect("a module's completions"),
+        );
+    }
+    assert!(!enrolments.is_empty() && !whole.is_empty());
+    assert_eq!(parts, whole);
+}

@@ -68,6 +68,9 @@ fn date_text(backend: DbBackend, expression: &str) -> String {
     }
 }
 
+/// The most enrolments one statement names.
+const MAX_IDS: usize = 1000;
+
 /// The completion of each selected enrolment that has attended at least one day; the others
 /// have attended none.
 pub async fn of(
@@ -77,6 +80,15 @@ pub async fn of(
     let backend = db.get_database_backend();
     let (selector, values): (String, Vec<Value>) = match which {
         Which::Enrollments([]) => return Ok(HashMap::new()),
+        // A module's every enrolment (its threshold changed) can be tens of thousands: more
+        // placeholders than one statement takes.
+        Which::Enrollments(ids) if ids.len() > MAX_IDS => {
+            let mut all = HashMap::new();
+            for chunk in ids.chunks(MAX_IDS) {
+                all.extend(Box::pin(of(db, Which::Enrollments(chunk))).await?);
+            }
+            return Ok(all);
+        }
         Which::Enrollments(ids) => (
             format!(
                 "e.id IN ({})",
@@ -166,7 +178,7 @@ pub async fn store(tx: &Tx, which: Which<'_>) -> Result<(), DomainError> {
         .exec(tx)
         .await?;
     for (day, ids) in by_day {
-        for chunk in ids.chunks(1000) {
+        for chunk in ids.chunks(MAX_IDS) {
             enrollment::Entity::update_many()
                 .col_expr(enrollment::Column::CompletedOn, Expr::value(day))
                 .filter(enrollment::Column::Id.is_in(chunk.to_vec()))
