@@ -24,8 +24,8 @@ use empower_domain::time::{EARLIEST, brussels_today};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -126,7 +126,7 @@ async fn list_associations(db: Db, query: Params) -> actix_web::Result<HttpRespo
 }
 
 async fn live_association(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: Uuid,
 ) -> actix_web::Result<association::Model> {
     association::Entity::find_by_id(id)
@@ -159,12 +159,7 @@ async fn patch_association(
     let tx = empower_domain::db::begin_write(db.get_ref())
         .await
         .map_err(fail)?;
-    let row = association::Entity::find_by_id(*id)
-        .filter(association::Column::DeletedAt.is_null())
-        .one(&tx)
-        .await
-        .map_err(fail)?
-        .ok_or_else(|| ErrorNotFound("association"))?;
+    let row = live_association(&tx, *id).await?;
     let version = row.version + 1;
     let mut active = row.into_active_model();
     active.member_count = Set(body.member_count);
@@ -195,12 +190,7 @@ async fn create_person(
     let tx = empower_domain::db::begin_write(db.get_ref())
         .await
         .map_err(fail)?;
-    association::Entity::find_by_id(*id)
-        .filter(association::Column::DeletedAt.is_null())
-        .one(&tx)
-        .await
-        .map_err(fail)?
-        .ok_or_else(|| ErrorNotFound("association"))?;
+    live_association(&tx, *id).await?;
     let now = Utc::now();
     let row = person::ActiveModel {
         id: Set(Uuid::now_v7()),
