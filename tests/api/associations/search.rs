@@ -166,7 +166,7 @@ async fn the_index_is_written_in_the_writing_transaction() {
     association::create(&tx, &AuditContext::system(), None, &input, &scope)
         .await
         .expect("create");
-    let inside = association::list(&tx, &filter, &sort, &page, &scope)
+    let inside = association::list_in(&tx, &filter, &sort, &page, &scope)
         .await
         .expect("list");
     assert_eq!(inside.items.len(), 1, "the writer finds its own row");
@@ -178,4 +178,39 @@ async fn the_index_is_written_in_the_writing_transaction() {
         after.items.is_empty(),
         "a rolled back row is not in the index"
     );
+}
+
+/// PostgreSQL plans a search for its pattern, every time, and only the search: the setting
+/// lasts as long as the search's transaction (`SET LOCAL`), and the pool's connections keep
+/// their default after it.
+#[tokio::test]
+async fn a_search_is_planned_for_its_pattern_and_nothing_else_is() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let test_db = TestDb::new().await;
+    let db = empower_domain::db::connect(test_db.url())
+        .await
+        .expect("connect");
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    async fn mode(db: &impl ConnectionTrait) -> String {
+        let statement = Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT current_setting('plan_cache_mode') AS mode",
+        );
+        db.query_one_raw(statement)
+            .await
+            .expect("query")
+            .expect("row")
+            .try_get::<String>("", "mode")
+            .expect("mode")
+    }
+    let tx = empower_domain::db::begin_read_planned_per_value(&db)
+        .await
+        .expect("begin");
+    assert_eq!(mode(&tx).await, "force_custom_plan");
+    tx.commit().await.expect("commit");
+    // The pool has one connection idle now, the one the transaction used.
+    assert_eq!(mode(&db).await, "auto");
 }

@@ -19,7 +19,7 @@ pub use self::import::{RowOutcome, import};
 pub use self::input::{
     AddressInput, AssociationInput, ConsentInput, ContactInput, PUBLISHABLE_FIELDS, Valid, check,
 };
-pub use self::query::{AssociationFilter, SortField, check_filter, list};
+pub use self::query::{AssociationFilter, SortField, check_filter, list, list_in};
 pub use self::rules::{LegalForm, Region, Status};
 pub use self::selection::{
     TransitionRequest, eligibility, transition, transition_record, transitions,

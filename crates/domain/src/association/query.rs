@@ -176,8 +176,26 @@ pub async fn check_filter(
 }
 
 /// Lists live associations the caller may see: filtered, sorted (then by id), paginated by
-/// keyset.
+/// keyset. A search is read in a transaction planned for its pattern
+/// ([`crate::db::begin_read_planned_per_value`]).
 pub async fn list(
+    db: &sea_orm::DatabaseConnection,
+    filter: &AssociationFilter,
+    sort: &[(SortField, bool)],
+    page: &PageRequest,
+    scope: &CallerScope,
+) -> Result<Page<Association>, DomainError> {
+    if filter.q.is_none() || db.get_database_backend() != DbBackend::Postgres {
+        return list_in(db, filter, sort, page, scope).await;
+    }
+    let tx = crate::db::begin_read_planned_per_value(db).await?;
+    let listed = list_in(&tx, filter, sort, page, scope).await?;
+    tx.commit().await?;
+    Ok(listed)
+}
+
+/// [`list`] on a connection or in a transaction as it stands.
+pub async fn list_in(
     db: &impl ConnectionTrait,
     filter: &AssociationFilter,
     sort: &[(SortField, bool)],
