@@ -269,6 +269,7 @@ async fn main() {
             role_in_association: Set(None),
             is_representative: Set(true),
             languages: Set("[\"fr\"]".into()),
+            erased_at: Set(None),
             ..Default::default()
         });
         enrolments.push(enrollment::ActiveModel {

@@ -294,6 +294,7 @@ async fn main() {
             role_in_association: Set(None),
             is_representative: Set(false),
             languages: Set("[\"fr\"]".into()),
+            erased_at: Set(None),
             ..Default::default()
         });
         persons.push(id);

@@ -17,6 +17,7 @@ mod m20261128_000012_deliverables;
 pub mod m20261129_000013_results;
 mod m20261129_000014_search;
 mod m20261129_000015_enrollment_completion;
+mod m20261129_000016_privacy;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_results::Migration),
             Box::new(m20261129_000014_search::Migration),
             Box::new(m20261129_000015_enrollment_completion::Migration),
+            Box::new(m20261129_000016_privacy::Migration),
         ]
     }
 }

@@ -207,6 +207,7 @@ async fn create_person(
         created_at: Set(now),
         updated_at: Set(now),
         deleted_at: Set(None),
+        erased_at: Set(None),
     }
     .insert(&tx)
     .await

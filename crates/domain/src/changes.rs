@@ -28,6 +28,9 @@ pub enum Op {
     Upsert,
     /// Deleted (a tombstone).
     Delete,
+    /// A person's identity was erased from it (a GDPR erasure): clear the personal fields of
+    /// your copy, or drop it, and read it again for what remains.
+    Erase,
 }
 
 /// Every synced resource: its name in the change feed and the audit log. A resource that

@@ -106,6 +106,11 @@ impl FileType {
         }
     }
 
+    /// The type of a stored media type.
+    pub fn of_media_type(media_type: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.media_type() == media_type)
+    }
+
     /// Its usual extension.
     pub fn extension(self) -> &'static str {
         match self {

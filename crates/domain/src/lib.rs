@@ -16,6 +16,7 @@ pub mod paging;
 pub mod partner;
 pub mod person;
 pub mod policy;
+pub mod privacy;
 pub mod reference;
 pub mod resource;
 pub mod restitution;

@@ -13,6 +13,7 @@
 //! and English. And the results framework's progress ([`results`]): measurements of the manual
 //! indicator OO.1, a closed reporting period with its frozen report and an open one.
 
+pub mod privacy;
 pub mod restitutions;
 pub mod results;
 pub mod scale;
@@ -252,6 +253,7 @@ pub async fn seed(
     let scheduled_sessions = training::seed(db).await?;
     let restitutions = restitutions::seed(db, files).await?;
     let deliverables = visibility::seed(db).await?;
+    privacy::seed(db, DEMO_ASSOCIATIONS[0].0).await?;
     // Last, so the closed period's frozen report sees the rest of the demo.
     let progress = results::seed(db).await?;
     let (email, name) = DEMO_ASSOCIATION_USER;

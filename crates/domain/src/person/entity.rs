@@ -89,6 +89,9 @@ pub mod person {
         pub updated_at: DateTime<Utc>,
         /// Soft-deleted.
         pub deleted_at: Option<DateTime<Utc>>,
+        /// When her identity was erased (`crate::privacy`): her names are a neutral label
+        /// since, her contact data and languages gone; she is never written again.
+        pub erased_at: Option<DateTime<Utc>>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

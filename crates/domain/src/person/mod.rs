@@ -307,6 +307,9 @@ impl resource::Editable for Entity {
         mut input: PersonInput,
         scope: &CallerScope,
     ) -> Result<Valid, DomainError> {
+        if let Some(at) = current.row.erased_at {
+            return Err(crate::privacy::erasure::already_erased(at));
+        }
         if !scope.personal_data {
             // As for an association's contact: a caller who cannot see a person's email and
             // phone cannot clear them either; a replacement from a copy without them keeps them.
@@ -385,6 +388,9 @@ pub async fn record_consent(
     scope: &CallerScope,
 ) -> Result<consent::Model, DomainError> {
     let current = resource::lock_live::<person::Entity>(tx, person_id, scope).await?;
+    if let Some(at) = current.row().erased_at {
+        return Err(crate::privacy::erasure::already_erased(at));
+    }
     let text_version = text::line(&input.text_version, "/text_version", 1, 40)
         .map_err(|e| DomainError::Invalid(vec![e]))?;
     let (actor_type, actor_id) = context.actor.parts();

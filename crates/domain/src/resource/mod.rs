@@ -499,6 +499,31 @@ pub async fn soft_delete<E: Synced>(
     .await
 }
 
+/// Erases the personal fields of a row, live or deleted (`crate::privacy`): `edit` clears
+/// them, the version moves on, and the feed carries an `erase` (without values) so partners
+/// clear their copies too. The row must have been read in this transaction, under the
+/// writers' lock; a row changed since is [`DomainError::Stale`].
+pub async fn erase<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    current: E::Model,
+    edit: impl FnOnce(&mut E::ActiveModel),
+) -> Result<E::Model, DomainError> {
+    let version = current.version() + 1;
+    let mut row: E::ActiveModel = current.clone().into_active_model();
+    edit(&mut row);
+    stamp::<E>(&mut row, version, Utc::now());
+    let erased = conditional_update::<E>(tx, &current, row).await?;
+    changes::record_write(
+        tx,
+        context,
+        &action::<E>("erased"),
+        change::<E>(&erased, Op::Erase, version),
+    )
+    .await?;
+    Ok(erased)
+}
+
 /// `UPDATE ... WHERE id = ? AND version = <locked version>`: nothing is written unless the row
 /// is still the one that was locked.
 async fn conditional_update<E: Synced>(

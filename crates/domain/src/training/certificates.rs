@@ -80,10 +80,12 @@ pub async fn certificate(
     ) else {
         return Err(not_completed(&enrollment));
     };
+    // An erased person's certificates are gone: none names her, none verifies publicly.
     let person = person::Entity::find_by_id(enrollment.row.person_id)
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("person"))?;
+        .filter(|p| p.erased_at.is_none())
+        .ok_or(DomainError::NotFound("certificate"))?;
     let association = association_table::Entity::find_by_id(enrollment.row.association_id)
         .one(db)
         .await?

@@ -288,6 +288,9 @@ pub async fn create(
         .one(tx)
         .await?
         .filter(|p| scope.sees(crate::policy::Owner::Association(p.association_id)));
+    if let Some(at) = person.as_ref().and_then(|p| p.erased_at) {
+        return Err(crate::privacy::erasure::already_erased(at));
+    }
     let module = module::Entity::find_by_id(input.module_id)
         .filter(module::Column::DeletedAt.is_null())
         .one(tx)

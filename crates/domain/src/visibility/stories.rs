@@ -108,6 +108,8 @@ async fn validate(db: &impl ConnectionTrait, input: &StoryInput) -> Result<Valid
             .filter(person::Column::Id.is_in(checked.person_ids.clone()))
             .filter(person::Column::AssociationId.eq(checked.association_id))
             .filter(person::Column::DeletedAt.is_null())
+            // An erased person is named by nobody: her erasure took her out of every story.
+            .filter(person::Column::ErasedAt.is_null())
             .all(db)
             .await?
             .into_iter()
@@ -118,7 +120,7 @@ async fn validate(db: &impl ConnectionTrait, input: &StoryInput) -> Result<Valid
         if !people.contains(id) {
             errors.push(FieldError::new(
                 format!("/person_ids/{i}"),
-                "is not a person of the story's association",
+                "is not a person of the story's association (or was erased)",
             ));
         }
     }

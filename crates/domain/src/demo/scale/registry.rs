@@ -255,6 +255,7 @@ async fn people(
                 role_in_association: Set((r == 0).then(|| "Présidente".to_owned())),
                 is_representative: Set(r < 2),
                 languages: Set("[\"fr\"]".into()),
+                erased_at: Set(None),
                 ..Default::default()
             });
         }

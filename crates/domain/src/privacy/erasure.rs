@@ -1,0 +1,417 @@
+//! Erasure (GDPR Art. 17): a person's identity removed from everything the API holds, in one
+//! transaction, keeping what the results count, anonymously.
+//!
+//! What goes, and where:
+//! - her row: names become a neutral label ([`ERASED_FIRST_NAME`], [`ERASED_LAST_NAME`]), email,
+//!   phone, role and languages are cleared; her id and gender stay (the results count her by
+//!   sex), and `erased_at` marks her;
+//! - restitutions she facilitated: their free notes, and their photos and attendance sheets
+//!   (the evidence that shows or names people: description, link and file name cleared, the
+//!   item removed, its file released from disk after commit);
+//! - stories that name her: her id leaves `person_ids`, her names leave the title, text and
+//!   quote, the picture goes; the deliverable's history says so;
+//! - replies kept for idempotent retries that carry her id or email, and her email's login
+//!   throttle.
+//!
+//! What stays: enrolments, attendance, assessments, completion days, restitution counts, consent
+//! records (purpose, date and text version, no values), audit rows (which never hold values).
+//! Every indicator and every report therefore reads the same before and after.
+//!
+//! Each record whose personal fields changed gets an `erase` in the change feed (without
+//! values), so partner copies can erase too.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entity::{Extent, erasure};
+use crate::audit::AuditContext;
+use crate::db::Tx;
+use crate::error::Refusal;
+use crate::identity::entity::login_throttle;
+use crate::identity::throttle;
+use crate::person::{self, Row as PersonRow};
+use crate::policy::CallerScope;
+use crate::resource::{self, json_text};
+use crate::restitution::entity::{evidence, restitution};
+use crate::visibility::entity::{deliverable, story, transition};
+use crate::{DomainError, idempotency, text};
+
+/// The first name an erased person keeps.
+pub const ERASED_FIRST_NAME: &str = "Erased";
+/// The last name an erased person keeps.
+pub const ERASED_LAST_NAME: &str = "person";
+/// What replaces her names in free text, and the description of removed evidence.
+pub const ERASED_TEXT: &str = "[erased]";
+
+/// An erasure done: its record, and the files to remove from disk once it is committed.
+#[derive(Debug, Clone)]
+pub struct Erased {
+    /// The record kept of it.
+    pub record: erasure::Model,
+    /// The person as she reads now.
+    pub person: PersonRow,
+    /// Files no live record names any more (release them after commit).
+    pub files: Vec<String>,
+    /// The records whose personal fields changed, as `(type, id)`, the person first.
+    pub records: Vec<(crate::changes::ResourceType, Uuid)>,
+}
+
+/// Checks the reason of an erasure: 1-500 characters on one line.
+pub fn check_reason(reason: &str) -> Result<String, DomainError> {
+    text::line(reason, "/reason", 1, 500).map_err(|e| DomainError::Invalid(vec![e]))
+}
+
+/// Locks the person, deleted or not, that `scope` may see.
+async fn lock_person(tx: &Tx, id: Uuid, scope: &CallerScope) -> Result<PersonRow, DomainError> {
+    let row = person::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(tx)
+        .await?
+        .filter(|row| scope.sees(resource::Record::owner(row)))
+        .ok_or(DomainError::NotFound("person"))?;
+    Ok(row)
+}
+
+/// The refusal of a write to an erased person.
+pub fn already_erased(erased_at: DateTime<Utc>) -> DomainError {
+    DomainError::Refused(Refusal::conflict(
+        "person_erased",
+        "Person erased",
+        format!(
+            "this person's identity was erased on {}: nothing can be added to it or erased again",
+            erased_at.format("%Y-%m-%d")
+        ),
+    ))
+}
+
+/// Erases `person_id` to `extent`, for `reason`, in `tx`. A person erased whole is refused
+/// (409 `person_erased`); a contact erasure of a person without contact data changes nothing
+/// but its record.
+pub async fn erase(
+    tx: &Tx,
+    context: &AuditContext,
+    person_id: Uuid,
+    extent: Extent,
+    reason: &str,
+    scope: &CallerScope,
+) -> Result<Erased, DomainError> {
+    let current = lock_person(tx, person_id, scope).await?;
+    if let Some(at) = current.erased_at {
+        return Err(already_erased(at));
+    }
+    let reason = check_reason(reason)?;
+    crate::db::lock_writers(tx).await?;
+    let now = Utc::now();
+    let mut records = Vec::new();
+    let mut files = Vec::new();
+    forget_stored_replies(tx, &current).await?;
+    let changed = match extent {
+        Extent::Contact => current.email.is_some() || current.phone.is_some(),
+        Extent::Whole => true,
+    };
+    let person = if changed {
+        let erased = resource::erase::<person::Entity>(tx, context, current.clone(), |row| {
+            row.email = Set(None);
+            row.phone = Set(None);
+            if extent == Extent::Whole {
+                row.first_name = Set(ERASED_FIRST_NAME.into());
+                row.last_name = Set(ERASED_LAST_NAME.into());
+                row.role_in_association = Set(None);
+                row.languages = Set("[]".into());
+                row.erased_at = Set(Some(now));
+            }
+        })
+        .await?;
+        records.push((crate::changes::ResourceType::Person, person_id));
+        erased
+    } else {
+        current.clone()
+    };
+    if extent == Extent::Whole {
+        erase_restitutions(tx, context, &current, &mut records, &mut files).await?;
+        erase_stories(tx, context, &current, now, &mut records).await?;
+    }
+    let (actor_type, actor_id) = context.actor.parts();
+    let record = erasure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        person_id: Set(person_id),
+        extent: Set(extent),
+        reason: Set(reason),
+        erased_at: Set(now),
+        actor_type: Set(actor_type),
+        actor_id: Set(actor_id),
+    }
+    .insert(tx)
+    .await?;
+    Ok(Erased {
+        record,
+        person,
+        files,
+        records,
+    })
+}
+
+/// Replies kept for idempotent retries that carry her id or her email, and the login throttle
+/// of her email: they hold values, and are only ever re-sent or counted.
+async fn forget_stored_replies(tx: &Tx, person: &PersonRow) -> Result<(), DomainError> {
+    let mut holds =
+        Condition::any().add(idempotency::Column::ResponseBody.like(format!("%{}%", person.id)));
+    if let Some(email) = &person.email {
+        let pattern = format!("%{}%", crate::association::query::escape_like(email));
+        holds = holds.add(
+            Expr::col(idempotency::Column::ResponseBody).like(LikeExpr::new(pattern).escape('\\')),
+        );
+        login_throttle::Entity::delete_many()
+            .filter(login_throttle::Column::Key.eq(throttle::account_key(email)))
+            .exec(tx)
+            .await?;
+    }
+    idempotency::Entity::delete_many()
+        .filter(holds)
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
+/// Restitutions whose facilitators include the person: notes cleared, photos and attendance
+/// sheets removed.
+async fn erase_restitutions(
+    tx: &Tx,
+    context: &AuditContext,
+    person: &PersonRow,
+    records: &mut Vec<(crate::changes::ResourceType, Uuid)>,
+    files: &mut Vec<String>,
+) -> Result<(), DomainError> {
+    for row in super::facilitated_by(tx, person).await? {
+        let evidence = evidence::Entity::find()
+            .filter(evidence::Column::RestitutionId.eq(row.id))
+            .filter(
+                evidence::Column::Kind.is_in(
+                    [
+                        crate::restitution::EvidenceKind::Photo,
+                        crate::restitution::EvidenceKind::AttendanceSheet,
+                    ]
+                    .into_iter()
+                    .filter(|k| k.personal()),
+                ),
+            )
+            .filter(
+                Condition::any()
+                    .add(evidence::Column::Description.ne(ERASED_TEXT))
+                    .add(evidence::Column::DeletedAt.is_null()),
+            )
+            .order_by_asc(evidence::Column::Id)
+            .all(tx)
+            .await?;
+        for item in evidence {
+            let id = item.id;
+            files.extend(item.file_sha256.clone());
+            let now = Utc::now();
+            let deleted = item.deleted_at.unwrap_or(now);
+            resource::erase::<evidence::Entity>(tx, context, item, |e| {
+                e.description = Set(ERASED_TEXT.into());
+                e.url = Set(None);
+                e.file_name = Set(None);
+                e.file_sha256 = Set(None);
+                e.deleted_at = Set(Some(deleted));
+            })
+            .await?;
+            records.push((crate::changes::ResourceType::RestitutionEvidence, id));
+        }
+        if row.notes.is_some() {
+            let id = row.id;
+            resource::erase::<restitution::Entity>(tx, context, row, |r| {
+                r.notes = Set(None);
+            })
+            .await?;
+            records.push((crate::changes::ResourceType::Restitution, id));
+        }
+    }
+    Ok(())
+}
+
+/// Stories that name the person: her id, her names and the picture taken out, and a line in
+/// the deliverable's history.
+async fn erase_stories(
+    tx: &Tx,
+    context: &AuditContext,
+    person: &PersonRow,
+    now: DateTime<Utc>,
+    records: &mut Vec<(crate::changes::ResourceType, Uuid)>,
+) -> Result<(), DomainError> {
+    let names = names_of(person);
+    for (row, ids) in super::naming(tx, person).await? {
+        let others: Vec<Uuid> = ids.into_iter().filter(|id| *id != person.id).collect();
+        let (id, deliverable_id) = (row.id, row.deliverable_id);
+        let title = strip_json_text(&row.title, &names);
+        let body = strip_json_text(&row.body, &names);
+        let quote = row.quote.as_deref().map(|q| strip_names(q, &names));
+        resource::erase::<story::Entity>(tx, context, row, |s| {
+            s.person_ids = Set(json_text(&others));
+            s.title = Set(title);
+            s.body = Set(body);
+            s.quote = Set(quote);
+            s.image_url = Set(None);
+        })
+        .await?;
+        records.push((crate::changes::ResourceType::DeliverableStory, id));
+        let status = deliverable::Entity::find_by_id(deliverable_id)
+            .select_only()
+            .column(deliverable::Column::Status)
+            .into_tuple::<crate::visibility::DeliverableStatus>()
+            .one(tx)
+            .await?
+            .ok_or(DomainError::Internal(
+                "a story without its deliverable".into(),
+            ))?;
+        let (actor_type, actor_id) = context.actor.parts();
+        transition::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            deliverable_id: Set(deliverable_id),
+            from_status: Set(status),
+            to_status: Set(status),
+            comment: Set(Some(format!(
+                "A person named in story {id} was erased (GDPR Art. 17): her name, her id and the story's picture were taken out of it."
+            ))),
+            actor_type: Set(actor_type),
+            actor_id: Set(actor_id),
+            occurred_at: Set(now),
+        }
+        .insert(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The forms of her name to take out of free text, longest first.
+fn names_of(person: &PersonRow) -> Vec<String> {
+    let (first, last) = (person.first_name.trim(), person.last_name.trim());
+    let mut names = vec![
+        format!("{first} {last}"),
+        format!("{last} {first}"),
+        first.to_owned(),
+        last.to_owned(),
+    ];
+    names.retain(|n| n.chars().count() >= 2);
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names.dedup();
+    names
+}
+
+/// `text` with every whole-word occurrence of `names` (ignoring case) replaced by
+/// [`ERASED_TEXT`].
+pub fn strip_names(text: &str, names: &[String]) -> String {
+    let mut out = text.to_owned();
+    for name in names {
+        out = replace_word(&out, name);
+    }
+    out
+}
+
+fn replace_word(text: &str, name: &str) -> String {
+    let lower_text = text.to_lowercase();
+    let lower_name = name.to_lowercase();
+    // Lowercasing can change byte lengths (rare letters): then compare without the shortcut.
+    if lower_text.len() != text.len() || lower_name.len() != name.len() || name.is_empty() {
+        return text.replace(name, ERASED_TEXT);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower_text[at..].find(&lower_name) {
+        let start = at + found;
+        let end = start + name.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        let whole =
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
+        out.push_str(&text[at..start]);
+        out.push_str(if whole {
+            ERASED_TEXT
+        } else {
+            &text[start..end]
+        });
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// A localized text (a JSON object of strings) with the names taken out of each language.
+fn strip_json_text(stored: &str, names: &[String]) -> String {
+    match serde_json::from_str::<serde_json::Value>(stored) {
+        Ok(mut value) => {
+            strip_value(&mut value, names);
+            value.to_string()
+        }
+        Err(_) => strip_names(stored, names),
+    }
+}
+
+fn strip_value(value: &mut serde_json::Value, names: &[String]) {
+    match value {
+        serde_json::Value::String(s) => *s = strip_names(s, names),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| strip_value(v, names)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| strip_value(v, names)),
+        _ => {}
+    }
+}
+
+/// Whether the person is erased: for the writes that must refuse her.
+pub async fn refuse_erased(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), DomainError> {
+    let erased: Option<Option<DateTime<Utc>>> = person::Entity::find_by_id(person_id)
+        .select_only()
+        .column(person::entity::person::Column::ErasedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match erased.flatten() {
+        Some(at) => Err(already_erased(at)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(first: &str, last: &str) -> Vec<String> {
+        let mut names = vec![
+            format!("{first} {last}"),
+            format!("{last} {first}"),
+            first.to_owned(),
+            last.to_owned(),
+        ];
+        names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+        names
+    }
+
+    #[test]
+    fn her_names_leave_free_text_and_other_words_stay() {
+        let names = names("Awa", "Diallo");
+        assert_eq!(
+            strip_names("Awa Diallo a formé 30 femmes; AWA dit: «merci».", &names),
+            "[erased] a formé 30 femmes; [erased] dit: «merci»."
+        );
+        // Part of a longer word is not her name.
+        assert_eq!(
+            strip_names("Awareness in Dialloville", &names),
+            "Awareness in Dialloville"
+        );
+        assert_eq!(strip_names("Diallo Awa.", &names), "[erased].");
+    }
+
+    #[test]
+    fn localized_texts_keep_their_shape() {
+        let names = names("Awa", "Diallo");
+        let stored = r#"{"en":"Awa Diallo trained 30 women","fr":"Awa a formé 30 femmes"}"#;
+        assert_eq!(
+            strip_json_text(stored, &names),
+            r#"{"en":"[erased] trained 30 women","fr":"[erased] a formé 30 femmes"}"#
+        );
+    }
+}
