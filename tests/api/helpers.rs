@@ -115,6 +115,7 @@ impl Drop for TestDb {
 /// Settings for a test server on `db`.
 pub fn test_settings(db: &TestDb) -> Settings {
     Settings {
+        retention: empower_domain::privacy::RetentionPeriods::default(),
         database_url: db.url().to_owned(),
         bind: "127.0.0.1:0".into(),
         jwt_secret: Some(Secret::new("test-secret-that-is-at-least-32-bytes-long")),

@@ -25,6 +25,7 @@ mod migrations;
 mod names;
 mod people;
 mod privacy;
+mod privacy_rights;
 mod queries;
 mod reference;
 mod resources;

@@ -57,6 +57,14 @@ pub enum Command {
         #[arg(long, value_name = "ROWS", requires = "scale")]
         changes: Option<u64>,
     },
+    /// Erase the personal data the retention periods say is due (EMPOWER_RETENTION_CLOSED_MONTHS,
+    /// EMPOWER_RETENTION_CONTACT_MONTHS), by the erasure path, each person in a transaction of
+    /// her own. Safe to run daily: a second run finds nothing more to do.
+    Retention {
+        /// List what is due, erase nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// What `migrate` does.
@@ -134,6 +142,7 @@ impl Cli {
                 }
                 Ok(())
             }
+            Command::Retention { dry_run } => retention(&settings, dry_run).await,
             Command::SeedDemo { scale, changes } => {
                 let conn = db::connect(&settings.database_url)
                     .await
@@ -219,4 +228,46 @@ fn init_logging() {
             .default_filter_or("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"),
     )
     .try_init();
+}
+
+/// `empower retention [--dry-run]`: one line per person due, then what was done.
+async fn retention(settings: &Settings, dry_run: bool) -> Result<(), String> {
+    use empower_domain::privacy::retention;
+
+    let conn = db::connect(&settings.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    db::migrate_up(&conn).await.map_err(|e| e.to_string())?;
+    let periods = settings.retention;
+    let now = chrono::Utc::now();
+    let due = retention::due(&conn, &periods, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    for item in &due {
+        println!(
+            "{} person {} of association {} ({} since {})",
+            match item.extent {
+                empower_domain::privacy::Extent::Whole => "erase",
+                empower_domain::privacy::Extent::Contact => "erase contact data of",
+            },
+            item.person_id,
+            item.association_id,
+            item.association_status.as_str(),
+            item.since.format("%Y-%m-%d")
+        );
+    }
+    if dry_run {
+        println!("dry run: {} due, nothing erased", due.len());
+        return Ok(());
+    }
+    let done = retention::run(&conn, &periods, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let files = empower_domain::files::FileStore::new(&settings.files_dir);
+    crate::routes::v1::restitutions::release_files(&conn, &files, done.files).await;
+    println!(
+        "erased: {} people, contact data of {} more",
+        done.erased, done.contacts_erased
+    );
+    Ok(())
 }

@@ -3,6 +3,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use empower_domain::privacy::RetentionPeriods;
+use empower_domain::privacy::retention::MAX_MONTHS;
+
 /// Where the software runs; production refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -63,6 +66,10 @@ pub struct Settings {
     /// `EMPOWER_IATI_ORG_REF` and `EMPOWER_IATI_ACTIVITY_ID`: the identifiers the IATI results
     /// export reports under.
     pub iati: Iati,
+    /// `EMPOWER_RETENTION_CLOSED_MONTHS` (default 12) and `EMPOWER_RETENTION_CONTACT_MONTHS`
+    /// (default 36): how long people of closed associations, and the contact data of completed
+    /// ones, are kept (`empower retention`).
+    pub retention: RetentionPeriods,
 }
 
 /// The IATI identifiers of the results export.
@@ -192,7 +199,26 @@ impl Settings {
                 problem: format!("must start with the organisation identifier `{org_ref}`"),
             });
         }
+        let defaults = RetentionPeriods::default();
+        let months = |variable: &'static str, default: u32| match get(variable) {
+            None => Ok(default),
+            Some(value) => value
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=MAX_MONTHS).contains(m))
+                .ok_or(SettingsError {
+                    variable,
+                    problem: format!(
+                        "must be a number of months from 1 to {MAX_MONTHS}, not `{value}`"
+                    ),
+                }),
+        };
+        let retention = RetentionPeriods {
+            closed_months: months("EMPOWER_RETENTION_CLOSED_MONTHS", defaults.closed_months)?,
+            contact_months: months("EMPOWER_RETENTION_CONTACT_MONTHS", defaults.contact_months)?,
+        };
         Ok(Self {
+            retention,
             iati: Iati {
                 org_ref,
                 activity_id,
@@ -235,6 +261,24 @@ mod tests {
         assert_eq!(s.files_dir, PathBuf::from("./files"));
         assert_eq!(s.iati.org_ref, DEFAULT_IATI_ORG_REF);
         assert_eq!(s.iati.activity_id, "XX-EMPOWER-DIASPORA-WOMEN");
+    }
+
+    #[test]
+    fn retention_periods_have_defaults_and_a_range() {
+        assert_eq!(
+            settings(&[]).expect("defaults").retention,
+            RetentionPeriods::default()
+        );
+        let s = settings(&[("EMPOWER_RETENTION_CLOSED_MONTHS", "6")]).expect("settings");
+        assert_eq!(s.retention.closed_months, 6);
+        for bad in ["0", "-1", "twelve", "1201"] {
+            let e = settings(&[("EMPOWER_RETENTION_CONTACT_MONTHS", bad)]).err();
+            assert_eq!(
+                e.map(|e| e.variable),
+                Some("EMPOWER_RETENTION_CONTACT_MONTHS"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

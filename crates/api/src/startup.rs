@@ -130,6 +130,7 @@ impl Application {
             tokens,
             files,
             iati: settings.iati.clone(),
+            retention: settings.retention,
             public_results: Memo::new(1),
             results_reports: Memo::new(16),
         });

@@ -581,6 +581,7 @@ async fn parallel_correct_logins_to_one_account_all_succeed() {
 }
 
 mod creates;
+mod privacy;
 mod restitutions;
 mod results;
 mod training;

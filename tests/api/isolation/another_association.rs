@@ -428,6 +428,7 @@ fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
         }
         "update_person" => json!({"first_name": "Taken"}),
         "create_person_consent" => consent_body(),
+        "erase_person" => json!({"reason": "Not yours to erase"}),
         "create_funding_application" => application_body(),
         "update_funding_application" => json!({"funder": "Somebody else"}),
         "create_restitution" => training.plan.clone(),
@@ -490,6 +491,7 @@ const KNOWN_WRITES: &[&str] = &[
     "update_person",
     "delete_person",
     "create_person_consent",
+    "erase_person",
     "create_funding_application",
     "update_funding_application",
     "delete_funding_application",

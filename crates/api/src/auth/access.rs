@@ -109,6 +109,13 @@ const MANAGE_RESULTS: Rule = Rule::Protected {
     scopes: &[],
 };
 
+/// The record of processing activities: administrators, and viewers (auditors, the data
+/// protection officer).
+const READ_PROCESSING_RECORD: Rule = Rule::Protected {
+    roles: &[Role::Admin, Role::Viewer],
+    scopes: &[],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -164,6 +171,11 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("update_person", EDIT_PEOPLE),
     ("delete_person", EDIT_PEOPLE),
     ("list_person_consents", READ_PERSON_CONSENTS),
+    // Privacy rights.
+    ("export_person_data", ADMIN),
+    ("erase_person", ADMIN),
+    ("get_retention", ADMIN),
+    ("get_processing_activities", READ_PROCESSING_RECORD),
     ("get_person_consent", READ_PERSON_CONSENTS),
     ("create_person_consent", EDIT_PEOPLE),
     // Funding applications.

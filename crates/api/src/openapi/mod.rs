@@ -52,6 +52,7 @@ pub const OAUTH2: &str = "oauth2";
         (name = "audit", description = "The audit log (admin)"),
         (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
         (name = "people", description = "Representatives and contacts of associations, and their consents (personal data)"),
+        (name = "privacy", description = "Privacy rights (GDPR): a person's data export, her erasure that keeps every indicator intact, retention periods and what they make due, and the record of processing activities"),
         (name = "funding", description = "Funding applications the associations submit"),
         (name = "partners", description = "Stakeholder organisations: guests of training days and the programme's new contacts"),
         (name = "training", description = "The three-module training: modules, sessions and their calendar, enrolments, daily attendance, completion, assessments and certificates"),

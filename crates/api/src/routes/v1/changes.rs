@@ -34,7 +34,8 @@ pub struct ChangeView {
     pub resource_type: ResourceType,
     /// Resource id.
     pub id: Uuid,
-    /// `upsert` (created or changed) or `delete` (a tombstone).
+    /// `upsert` (created or changed), `delete` (a tombstone) or `erase` (a person's identity was
+    /// erased from it: clear the personal fields of your copy, then read it again).
     pub op: Op,
     /// The resource's version after the change.
     pub version: i32,

@@ -12,6 +12,7 @@ pub mod edit;
 pub mod funding;
 pub mod partners;
 pub mod people;
+pub mod privacy;
 pub mod public;
 pub mod reference;
 pub mod restitutions;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(audit_log::configure)
         .configure(associations::configure)
         .configure(people::configure)
+        .configure(privacy::configure)
         .configure(funding::configure)
         .configure(partners::configure)
         .configure(training::configure)

@@ -251,6 +251,11 @@ pub struct PersonView {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// When her identity was erased (`POST /api/v1/people/{id}/erasure`): her names read
+    /// `Erased person` since, and she cannot be changed. Absent until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl PersonView {
@@ -285,6 +290,7 @@ impl PersonView {
             version: r.version,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            erased_at: r.erased_at,
         }
     }
 }
