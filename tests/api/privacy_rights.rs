@@ -13,6 +13,7 @@ const LAST: &str = "Quonsett";
 const EMAIL: &str = "zainaba.quonsett@example.org";
 const PHONE: &str = "+32 470 99 88 77";
 const OTHER_LAST: &str = "Verhoustraeten";
+const OTHER_EMAIL: &str = "binta.verhoustraeten@example.org";
 
 /// Someone with something in every category: a trained representative (enrolment, attendance,
 /// completion, an assessment, consents) who facilitated a restitution (notes, a photo file) and
@@ -36,7 +37,10 @@ pub async fn subject(app: &TestApp, admin: &str) -> Subject {
             json!({"first_name": FIRST, "last_name": LAST, "email": EMAIL, "phone": PHONE,
                    "languages": ["fr", "ln"], "role_in_association": "présidente"}),
         ),
-        (&other, json!({"last_name": OTHER_LAST})),
+        (
+            &other,
+            json!({"last_name": OTHER_LAST, "email": OTHER_EMAIL}),
+        ),
     ] {
         let reply = app
             .patch_as(admin, &format!("/api/v1/people/{id}"), body, None)
@@ -340,6 +344,10 @@ async fn an_erasure_removes_her_identity_everywhere_and_keeps_every_figure() {
     )
     .await
     .assert_problem(409, "person_erased");
+    let facilitating =
+        crate::restitutions::create(&app, &admin, crate::restitutions::plan(&s.trained)).await;
+    assert_eq!(facilitating.status, 422, "{}", facilitating.text);
+    assert!(facilitating.text.contains("/facilitator_ids/0"));
     let named_again = add_story(
         &app,
         &admin,
@@ -425,10 +433,13 @@ async fn the_export_holds_every_category_of_her_data_and_nothing_of_anyone_else(
         export["restitutions_facilitated"][0]["evidence"][0]["file_name"],
         "zainaba.png"
     );
-    // The other person appears by id at most, never by name or record.
+    // Nothing of the other person's own records: free text (her story) stays as written.
     let text = reply.text.clone();
-    assert!(!text.contains("Binta"), "another person's name: {text}");
-    assert!(!text.contains(&s.other) || !text.contains(OTHER_LAST));
+    assert!(
+        !text.contains(OTHER_EMAIL),
+        "another person's record: {text}"
+    );
+    assert!(!text.contains(&s.other), "another person's id: {text}");
     // Audited.
     let audit = app
         .get_as(&admin, "/api/v1/audit-log?action=person.exported&limit=10")
@@ -668,4 +679,138 @@ async fn the_record_of_processing_names_the_partner_clients_live() {
             .status,
         403
     );
+}
+
+/// An association completed longer ago than the contact period: its people's email and phone go
+/// (their names stay, for the programme's follow-up), and so do its own.
+#[tokio::test]
+async fn retention_erases_the_contact_data_of_long_completed_associations() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let s = subject(&app, &admin).await;
+    let association = format!("/api/v1/associations/{}", s.trained.association);
+    let reply = app
+        .patch_as(
+            &admin,
+            &association,
+            json!({"contact": {"email": "kappa.office@example.org", "phone": "+32 2 555 01 02"}}),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "contact: {}", reply.text);
+    for to in ["completed"] {
+        let reply = app
+            .post_json(
+                Some(&admin),
+                &format!("{association}/transitions"),
+                json!({"to": to, "reason": "The programme moves on"}),
+            )
+            .await;
+        assert!(reply.status < 300, "{to}: {}", reply.text);
+    }
+    let db = app.connect().await;
+    let backdate = if db.get_database_backend() == DbBackend::Postgres {
+        "UPDATE association_transitions SET occurred_at = occurred_at - INTERVAL '4 years'"
+    } else {
+        "UPDATE association_transitions SET occurred_at = datetime(occurred_at, '-4 years')"
+    };
+    db.execute_unprepared(backdate).await.expect("backdate");
+    let due = app.get_as(&admin, "/api/v1/privacy/retention").await.json();
+    assert_eq!(
+        due["due"]
+            .as_array()
+            .expect("due")
+            .iter()
+            .map(|d| (d["person_id"].clone(), d["extent"].clone()))
+            .collect::<Vec<_>>(),
+        [
+            (json!(s.person), json!("contact")),
+            (json!(s.other), json!("contact"))
+        ],
+        "both have contact data: {due}"
+    );
+    assert_eq!(
+        due["associations"][0]["association_id"],
+        json!(s.trained.association)
+    );
+    let (ok, done, stderr) = empower_retention(&app, &[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        done.contains("erased: 0 people, contact data of 2 more and of 1 associations"),
+        "{done}"
+    );
+    for needle in [
+        EMAIL,
+        PHONE,
+        OTHER_EMAIL,
+        "kappa.office@example.org",
+        "555 01 02",
+    ] {
+        assert_eq!(holding(&db, needle).await, Vec::<String>::new(), "{needle}");
+    }
+    let person = app
+        .get_as(&admin, &format!("/api/v1/people/{}", s.person))
+        .await
+        .json();
+    assert_eq!(person["last_name"], LAST, "her name stays");
+    assert!(person.get("erased_at").is_none() && person.get("email").is_none());
+    let changes = feed(&app, &admin).await;
+    assert!(changes.iter().any(|c| c["op"] == "erase"
+        && c["type"] == "association"
+        && c["id"] == json!(s.trained.association)));
+}
+
+/// A story names two people and only one consented to its publication: it stays private. Erasing
+/// the one who did not consent would leave it publishable, so it is removed instead (an `erase`,
+/// then a tombstone), and the deliverable's history says so.
+#[tokio::test]
+async fn a_story_held_back_by_the_erased_persons_missing_consent_is_removed() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let s = subject(&app, &admin).await;
+    let seq_before = feed(&app, &admin).await.len();
+    let reply = app
+        .post_json(
+            Some(&admin),
+            &format!("/api/v1/people/{}/erasure", s.other),
+            json!({"reason": "Art. 17 request (ticket 4522)"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let story = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/deliverables/{}/stories/{}", s.brief, s.story),
+        )
+        .await;
+    assert_eq!(story.status, 404, "{}", story.text);
+    let ops: Vec<Value> = feed(&app, &admin).await[seq_before..]
+        .iter()
+        .filter(|c| c["id"] == json!(s.story))
+        .map(|c| c["op"].clone())
+        .collect();
+    assert_eq!(ops, [json!("erase"), json!("delete")]);
+    let history = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/deliverables/{}/transitions", s.brief),
+        )
+        .await;
+    assert!(
+        history
+            .text
+            .contains("had not consented to its publication"),
+        "{}",
+        history.text
+    );
+    let db = app.connect().await;
+    assert_eq!(holding(&db, OTHER_LAST).await, Vec::<String>::new());
+    // A reason must not keep what the erasure removes.
+    app.post_json(
+        Some(&admin),
+        &format!("/api/v1/people/{}/erasure", s.person),
+        json!({"reason": format!("Request from {FIRST} by email")}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
 }

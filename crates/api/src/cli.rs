@@ -243,7 +243,7 @@ async fn retention(settings: &Settings, dry_run: bool) -> Result<(), String> {
     let due = retention::due(&conn, &periods, now)
         .await
         .map_err(|e| e.to_string())?;
-    for item in &due {
+    for item in &due.people {
         println!(
             "{} person {} of association {} ({} since {})",
             match item.extent {
@@ -256,8 +256,19 @@ async fn retention(settings: &Settings, dry_run: bool) -> Result<(), String> {
             item.since.format("%Y-%m-%d")
         );
     }
+    for item in &due.associations {
+        println!(
+            "erase contact data of association {} (completed since {})",
+            item.association_id,
+            item.since.format("%Y-%m-%d")
+        );
+    }
     if dry_run {
-        println!("dry run: {} due, nothing erased", due.len());
+        println!(
+            "dry run: {} due, {} associations' contact data due, nothing erased",
+            due.people.len(),
+            due.associations.len()
+        );
         return Ok(());
     }
     let done = retention::run(&conn, &periods, now)
@@ -266,8 +277,18 @@ async fn retention(settings: &Settings, dry_run: bool) -> Result<(), String> {
     let files = empower_domain::files::FileStore::new(&settings.files_dir);
     crate::routes::v1::restitutions::release_files(&conn, &files, done.files).await;
     println!(
-        "erased: {} people, contact data of {} more",
-        done.erased, done.contacts_erased
+        "erased: {} people, contact data of {} more and of {} associations",
+        done.erased, done.contacts_erased, done.associations_cleared
     );
-    Ok(())
+    for (id, error) in &done.failures {
+        println!("failed: {id}: {error}");
+    }
+    if done.failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} erasures failed and changed nothing; the next run tries them again",
+            done.failures.len()
+        ))
+    }
 }

@@ -105,6 +105,14 @@ pub async fn erase(
         return Err(already_erased(at));
     }
     let reason = check_reason(reason)?;
+    let mut hers = names_of(&current);
+    hers.extend(current.email.iter().chain(&current.phone).cloned());
+    if strip_names(&reason, &hers) != reason {
+        return Err(DomainError::Invalid(vec![crate::FieldError::new(
+            "/reason",
+            "must not hold her name, email or phone: the reason is kept after the erasure",
+        )]));
+    }
     crate::db::lock_writers(tx).await?;
     let now = Utc::now();
     let mut records = Vec::new();
@@ -132,9 +140,12 @@ pub async fn erase(
     } else {
         current.clone()
     };
-    if extent == Extent::Whole {
-        erase_restitutions(tx, context, &current, &mut records, &mut files).await?;
-        erase_stories(tx, context, &current, now, &mut records).await?;
+    match extent {
+        Extent::Whole => {
+            erase_restitutions(tx, context, &current, &mut records, &mut files).await?;
+            erase_stories(tx, context, &current, now, &mut records).await?;
+        }
+        Extent::Contact => strip_contacts(tx, context, &current, &mut records).await?,
     }
     let (actor_type, actor_id) = context.actor.parts();
     let record = erasure::ActiveModel {
@@ -148,6 +159,14 @@ pub async fn erase(
     }
     .insert(tx)
     .await?;
+    // The audit log keeps no values: it points to the erasure's record, which holds the reason.
+    crate::audit::record(
+        tx,
+        context,
+        "person_erasure.recorded",
+        Some(("person_erasure", record.id.to_string())),
+    )
+    .await?;
     Ok(Erased {
         record,
         person,
@@ -156,8 +175,9 @@ pub async fn erase(
     })
 }
 
-/// Replies kept for idempotent retries that carry her id or her email, and the login throttle
-/// of her email: they hold values, and are only ever re-sent or counted.
+/// Replies kept for idempotent retries that carry her id or her email lose their body (a retry
+/// within their 24 hours still gets the status and headers, with `{}`, and is not run twice),
+/// and the login throttle of her email goes unless an account uses that email.
 async fn forget_stored_replies(tx: &Tx, person: &PersonRow) -> Result<(), DomainError> {
     let mut holds =
         Condition::any().add(idempotency::Column::ResponseBody.like(format!("%{}%", person.id)));
@@ -166,12 +186,18 @@ async fn forget_stored_replies(tx: &Tx, person: &PersonRow) -> Result<(), Domain
         holds = holds.add(
             Expr::col(idempotency::Column::ResponseBody).like(LikeExpr::new(pattern).escape('\\')),
         );
-        login_throttle::Entity::delete_many()
-            .filter(login_throttle::Column::Key.eq(throttle::account_key(email)))
-            .exec(tx)
-            .await?;
+        if crate::identity::user::find_by_email(tx, email)
+            .await?
+            .is_none()
+        {
+            login_throttle::Entity::delete_many()
+                .filter(login_throttle::Column::Key.eq(throttle::account_key(email)))
+                .exec(tx)
+                .await?;
+        }
     }
-    idempotency::Entity::delete_many()
+    idempotency::Entity::update_many()
+        .col_expr(idempotency::Column::ResponseBody, Expr::value("{}"))
         .filter(holds)
         .exec(tx)
         .await?;
@@ -211,16 +237,19 @@ async fn erase_restitutions(
         for item in evidence {
             let id = item.id;
             files.extend(item.file_sha256.clone());
-            let now = Utc::now();
-            let deleted = item.deleted_at.unwrap_or(now);
-            resource::erase::<evidence::Entity>(tx, context, item, |e| {
+            let live = item.deleted_at.is_none();
+            let clear = |e: &mut evidence::ActiveModel| {
                 e.description = Set(ERASED_TEXT.into());
                 e.url = Set(None);
                 e.file_name = Set(None);
                 e.file_sha256 = Set(None);
-                e.deleted_at = Set(Some(deleted));
-            })
-            .await?;
+            };
+            if live {
+                // Erased, then removed: partners see the `erase`, then the tombstone.
+                resource::erase_and_delete::<evidence::Entity>(tx, context, item, clear).await?;
+            } else {
+                resource::erase::<evidence::Entity>(tx, context, item, clear).await?;
+            }
             records.push((crate::changes::ResourceType::RestitutionEvidence, id));
         }
         if row.notes.is_some() {
@@ -244,21 +273,34 @@ async fn erase_stories(
     now: DateTime<Utc>,
     records: &mut Vec<(crate::changes::ResourceType, Uuid)>,
 ) -> Result<(), DomainError> {
-    let names = names_of(person);
+    let mut names = names_of(person);
+    names.extend(person.email.iter().chain(&person.phone).cloned());
+    // A story is public only while everyone it names consents to publication. Without her
+    // consent it was hidden; taken out of it, she would no longer hold it back, so such a
+    // story is removed rather than stripped.
+    let consented = crate::visibility::stories::consenting_people(tx, &[person.id])
+        .await?
+        .contains(&person.id);
     for (row, ids) in super::naming(tx, person).await? {
         let others: Vec<Uuid> = ids.into_iter().filter(|id| *id != person.id).collect();
         let (id, deliverable_id) = (row.id, row.deliverable_id);
         let title = strip_json_text(&row.title, &names);
         let body = strip_json_text(&row.body, &names);
         let quote = row.quote.as_deref().map(|q| strip_names(q, &names));
-        resource::erase::<story::Entity>(tx, context, row, |s| {
+        let live = row.deleted_at.is_none();
+        let strip = |s: &mut story::ActiveModel| {
             s.person_ids = Set(json_text(&others));
             s.title = Set(title);
             s.body = Set(body);
             s.quote = Set(quote);
             s.image_url = Set(None);
-        })
-        .await?;
+        };
+        let removed = live && !consented;
+        if removed {
+            resource::erase_and_delete::<story::Entity>(tx, context, row, strip).await?;
+        } else {
+            resource::erase::<story::Entity>(tx, context, row, strip).await?;
+        }
         records.push((crate::changes::ResourceType::DeliverableStory, id));
         let status = deliverable::Entity::find_by_id(deliverable_id)
             .select_only()
@@ -275,15 +317,64 @@ async fn erase_stories(
             deliverable_id: Set(deliverable_id),
             from_status: Set(status),
             to_status: Set(status),
-            comment: Set(Some(format!(
-                "A person named in story {id} was erased (GDPR Art. 17): her name, her id and the story's picture were taken out of it."
-            ))),
+            comment: Set(Some(if removed {
+                format!(
+                    "A person named in story {id}, who had not consented to its publication, was erased (GDPR Art. 17): the story was removed."
+                )
+            } else {
+                format!(
+                    "A person named in story {id} was erased (GDPR Art. 17): her name, her id and the story's picture were taken out of it."
+                )
+            })),
             actor_type: Set(actor_type),
             actor_id: Set(actor_id),
             occurred_at: Set(now),
         }
         .insert(tx)
         .await?;
+    }
+    Ok(())
+}
+
+/// A contact erasure: her email and phone taken out of the free text of the restitutions she
+/// facilitated and of the stories that name her, where they were written.
+async fn strip_contacts(
+    tx: &Tx,
+    context: &AuditContext,
+    person: &PersonRow,
+    records: &mut Vec<(crate::changes::ResourceType, Uuid)>,
+) -> Result<(), DomainError> {
+    let contacts: Vec<String> = person.email.iter().chain(&person.phone).cloned().collect();
+    if contacts.is_empty() {
+        return Ok(());
+    }
+    for row in super::facilitated_by(tx, person).await? {
+        let Some(notes) = row.notes.as_deref().map(|n| strip_names(n, &contacts)) else {
+            continue;
+        };
+        if Some(&notes) != row.notes.as_ref() {
+            let id = row.id;
+            resource::erase::<restitution::Entity>(tx, context, row, |r| {
+                r.notes = Set(Some(notes));
+            })
+            .await?;
+            records.push((crate::changes::ResourceType::Restitution, id));
+        }
+    }
+    for (row, _) in super::naming(tx, person).await? {
+        let title = strip_json_text(&row.title, &contacts);
+        let body = strip_json_text(&row.body, &contacts);
+        let quote = row.quote.as_deref().map(|q| strip_names(q, &contacts));
+        if title != row.title || body != row.body || quote != row.quote {
+            let id = row.id;
+            resource::erase::<story::Entity>(tx, context, row, |s| {
+                s.title = Set(title);
+                s.body = Set(body);
+                s.quote = Set(quote);
+            })
+            .await?;
+            records.push((crate::changes::ResourceType::DeliverableStory, id));
+        }
     }
     Ok(())
 }
@@ -297,8 +388,15 @@ fn names_of(person: &PersonRow) -> Vec<String> {
         first.to_owned(),
         last.to_owned(),
     ];
+    // Each part of a compound name too ("Aïssatou" of "Aïssatou Ndèye").
+    names.extend(
+        first
+            .split([' ', '-'])
+            .chain(last.split([' ', '-']))
+            .map(str::to_owned),
+    );
     names.retain(|n| n.chars().count() >= 2);
-    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
     names.dedup();
     names
 }
@@ -314,39 +412,62 @@ pub fn strip_names(text: &str, names: &[String]) -> String {
 }
 
 fn replace_word(text: &str, name: &str) -> String {
-    let lower_text = text.to_lowercase();
-    let lower_name = name.to_lowercase();
-    // Lowercasing can change byte lengths (rare letters): then compare without the shortcut.
-    if lower_text.len() != text.len() || lower_name.len() != name.len() || name.is_empty() {
-        return text.replace(name, ERASED_TEXT);
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let wanted: Vec<char> = name.chars().collect();
+    if wanted.is_empty() {
+        return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    while let Some(found) = lower_text[at..].find(&lower_name) {
-        let start = at + found;
-        let end = start + name.len();
-        let before = text[..start].chars().next_back();
-        let after = text[end..].chars().next();
+    let mut i = 0;
+    let mut copied_to = 0;
+    while i + wanted.len() <= chars.len() {
+        let matches = chars[i..i + wanted.len()]
+            .iter()
+            .zip(&wanted)
+            .all(|((_, c), w)| same_letter(*c, *w));
+        let before = i.checked_sub(1).map(|b| chars[b].1);
+        let after = chars.get(i + wanted.len()).map(|(_, c)| *c);
         let whole =
             !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
-        out.push_str(&text[at..start]);
-        out.push_str(if whole {
-            ERASED_TEXT
+        if matches && whole {
+            let start = chars[i].0;
+            let end = after.map_or(text.len(), |_| chars[i + wanted.len()].0);
+            out.push_str(&text[copied_to..start]);
+            out.push_str(ERASED_TEXT);
+            copied_to = end;
+            i += wanted.len();
         } else {
-            &text[start..end]
-        });
-        at = end;
+            i += 1;
+        }
     }
-    out.push_str(&text[at..]);
+    out.push_str(&text[copied_to..]);
     out
+}
+
+/// Whether two characters are the same letter, ignoring case and accents ("É" and "e").
+fn same_letter(a: char, b: char) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_whitespace() || b.is_whitespace() {
+        return false;
+    }
+    let (a, b) = (text::fold(&a.to_string()), text::fold(&b.to_string()));
+    !a.is_empty() && a == b
 }
 
 /// A localized text (a JSON object of strings) with the names taken out of each language.
 fn strip_json_text(stored: &str, names: &[String]) -> String {
     match serde_json::from_str::<serde_json::Value>(stored) {
         Ok(mut value) => {
+            let before = value.clone();
             strip_value(&mut value, names);
-            value.to_string()
+            // Unchanged, it keeps its stored form (and the story is not written).
+            if value == before {
+                stored.to_owned()
+            } else {
+                value.to_string()
+            }
         }
         Err(_) => strip_names(stored, names),
     }
@@ -403,6 +524,18 @@ mod tests {
             "Awareness in Dialloville"
         );
         assert_eq!(strip_names("Diallo Awa.", &names), "[erased].");
+    }
+
+    #[test]
+    fn case_and_accents_are_ignored_and_other_scripts_do_not_shift_the_text() {
+        let hers = names("Aïssatou", "Ndèye");
+        assert_eq!(
+            strip_names("İstanbul: AISSATOU et aïssatou, Awareness; NDEYE.", &hers),
+            "İstanbul: [erased] et [erased], Awareness; [erased]."
+        );
+        let hers = names("İpek", "Şahin");
+        assert_eq!(strip_names("İpek Şahin, İ É Å", &hers), "[erased], İ É Å");
+        assert_eq!(strip_names("", &hers), "");
     }
 
     #[test]

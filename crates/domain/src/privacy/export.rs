@@ -1,7 +1,7 @@
 //! Access and portability (GDPR Art. 15, 20): everything the API holds about one person, as one
-//! document, deleted records included (they are still held), and nothing about anyone else:
-//! other facilitators of her restitutions and other people named in her stories appear by id
-//! only, never by name.
+//! document, deleted records included (they are still held), and no record of anyone else:
+//! other facilitators of her restitutions and other people named in her stories are left out
+//! (free text, the notes and the stories, is shown as written).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};

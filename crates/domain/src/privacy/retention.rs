@@ -64,6 +64,25 @@ pub struct RetentionDue {
     pub extent: Extent,
 }
 
+/// An association whose own contact data (its email and phone) is due for erasure: it has been
+/// `completed` for longer than the contact period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AssociationContactDue {
+    /// The association.
+    pub association_id: Uuid,
+    /// Completed since.
+    pub since: DateTime<Utc>,
+}
+
+/// Everything due.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Due {
+    /// People, by association then person.
+    pub people: Vec<RetentionDue>,
+    /// Associations' own contact data.
+    pub associations: Vec<AssociationContactDue>,
+}
+
 /// The reason recorded with a retention erasure.
 pub fn reason(due: &RetentionDue, periods: &RetentionPeriods) -> String {
     match due.extent {
@@ -102,7 +121,7 @@ pub async fn due(
     db: &impl ConnectionTrait,
     periods: &RetentionPeriods,
     now: DateTime<Utc>,
-) -> Result<Vec<RetentionDue>, DomainError> {
+) -> Result<Due, DomainError> {
     let closed = [Status::Rejected, Status::Withdrawn, Status::Completed];
     let associations = association::Entity::find()
         .filter(association::Column::Status.is_in(closed))
@@ -110,6 +129,7 @@ pub async fn due(
         .all(db)
         .await?;
     let mut out = Vec::new();
+    let mut contacts = Vec::new();
     for chunk in associations.chunks(500) {
         let ids: Vec<Uuid> = chunk.iter().map(|a| a.id).collect();
         let moves = transition::Entity::find()
@@ -126,6 +146,14 @@ pub async fn due(
                 .unwrap_or(a.updated_at);
             if let Some(extent) = rule(a.status, since, now, periods) {
                 due_here.push((a.id, a.status, since, extent));
+                if extent == Extent::Contact
+                    && (a.contact_email.is_some() || a.contact_phone.is_some())
+                {
+                    contacts.push(AssociationContactDue {
+                        association_id: a.id,
+                        since,
+                    });
+                }
             }
         }
         if due_here.is_empty() {
@@ -158,7 +186,10 @@ pub async fn due(
             });
         }
     }
-    Ok(out)
+    Ok(Due {
+        people: out,
+        associations: contacts,
+    })
 }
 
 /// What a run did.
@@ -168,11 +199,17 @@ pub struct Run {
     pub erased: usize,
     /// People whose contact data was erased.
     pub contacts_erased: usize,
+    /// Associations whose own contact data was erased.
+    pub associations_cleared: usize,
     /// Files to remove now that the erasures are committed.
     pub files: Vec<String>,
+    /// Erasures that failed (and changed nothing), with why: the run goes on without them, and
+    /// the next run tries them again.
+    pub failures: Vec<(Uuid, String)>,
 }
 
-/// Erases everyone due at `now`, each in a transaction of her own, as the server.
+/// Erases everything due at `now`, each person (and each association's contact data) in a
+/// transaction of its own, as the server. One failure does not stop the others.
 pub async fn run(
     db: &sea_orm::DatabaseConnection,
     periods: &RetentionPeriods,
@@ -180,29 +217,61 @@ pub async fn run(
 ) -> Result<Run, DomainError> {
     let context = AuditContext::system();
     let mut done = Run::default();
-    for item in due(db, periods, now).await? {
-        let tx = crate::db::begin_write(db).await?;
-        let erased = super::erase(
-            &tx,
-            &context,
-            item.person_id,
-            item.extent,
-            &reason(&item, periods),
-            &CallerScope::SYSTEM,
-        )
-        .await;
-        let erased = match erased {
-            Ok(erased) => erased,
-            // Erased meanwhile (by a request, or another run): nothing left to do.
-            Err(DomainError::Refused(r)) if r.code == "person_erased" => continue,
-            Err(err) => return Err(err),
-        };
-        tx.commit().await?;
-        match item.extent {
-            Extent::Whole => done.erased += 1,
-            Extent::Contact => done.contacts_erased += 1,
+    let due = due(db, periods, now).await?;
+    for item in due.people {
+        let reason = reason(&item, periods);
+        let erased = async {
+            let tx = crate::db::begin_write(db).await?;
+            let erased = super::erase(
+                &tx,
+                &context,
+                item.person_id,
+                item.extent,
+                &reason,
+                &CallerScope::SYSTEM,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<_, DomainError>(erased)
         }
-        done.files.extend(erased.files);
+        .await;
+        match erased {
+            Ok(erased) => {
+                match item.extent {
+                    Extent::Whole => done.erased += 1,
+                    Extent::Contact => done.contacts_erased += 1,
+                }
+                done.files.extend(erased.files);
+            }
+            // Erased meanwhile (by a request, or another run): nothing left to do.
+            Err(DomainError::Refused(r)) if r.code == "person_erased" => {}
+            Err(err) => done.failures.push((item.person_id, err.to_string())),
+        }
+    }
+    for item in due.associations {
+        let cleared = async {
+            let tx = crate::db::begin_write(db).await?;
+            let row = association::Entity::find_by_id(item.association_id)
+                .one(&tx)
+                .await?
+                .ok_or(DomainError::NotFound("association"))?;
+            let changed = row.contact_email.is_some() || row.contact_phone.is_some();
+            if changed {
+                crate::resource::erase::<association::Entity>(&tx, &context, row, |a| {
+                    a.contact_email = sea_orm::ActiveValue::Set(None);
+                    a.contact_phone = sea_orm::ActiveValue::Set(None);
+                })
+                .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, DomainError>(changed)
+        }
+        .await;
+        match cleared {
+            Ok(true) => done.associations_cleared += 1,
+            Ok(false) => {}
+            Err(err) => done.failures.push((item.association_id, err.to_string())),
+        }
     }
     Ok(done)
 }

@@ -524,6 +524,17 @@ pub async fn erase<E: Synced>(
     Ok(erased)
 }
 
+/// [`erase`]s a live row, then deletes it: the feed carries the `erase`, then the tombstone.
+pub async fn erase_and_delete<E: Synced>(
+    tx: &Tx,
+    context: &AuditContext,
+    current: E::Model,
+    edit: impl FnOnce(&mut E::ActiveModel),
+) -> Result<(), DomainError> {
+    let erased = erase::<E>(tx, context, current, edit).await?;
+    soft_delete::<E>(tx, context, Locked(erased), &Precondition::None).await
+}
+
 /// `UPDATE ... WHERE id = ? AND version = <locked version>`: nothing is written unless the row
 /// is still the one that was locked.
 async fn conditional_update<E: Synced>(

@@ -176,6 +176,7 @@ async fn check_references(
     db: &impl ConnectionTrait,
     checked: &Checked,
     modules: &ModuleCodes,
+    kept: &[Uuid],
 ) -> Result<(), DomainError> {
     let mut errors = Vec::new();
     for (i, id) in checked.module_ids.iter().enumerate() {
@@ -186,21 +187,26 @@ async fn check_references(
             ));
         }
     }
-    let people: Vec<Uuid> = person::Entity::find()
+    let people = person::Entity::find()
         .filter(person::Column::Id.is_in(checked.facilitator_ids.clone()))
         .filter(person::Column::AssociationId.eq(checked.association_id))
         .filter(person::Column::DeletedAt.is_null())
         .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
+        .await?;
     for (i, id) in checked.facilitator_ids.iter().enumerate() {
-        if !people.contains(id) {
-            errors.push(FieldError::new(
+        match people.iter().find(|p| p.id == *id) {
+            None => errors.push(FieldError::new(
                 format!("/facilitator_ids/{i}"),
                 "is not a person of the restitution's association",
-            ));
+            )),
+            // An erased facilitator stays where she was (anonymously), and is added nowhere.
+            Some(p) if p.erased_at.is_some() && !kept.contains(id) => {
+                errors.push(FieldError::new(
+                    format!("/facilitator_ids/{i}"),
+                    "was erased: she can facilitate no further restitution",
+                ));
+            }
+            Some(_) => {}
         }
     }
     if let Location::Abroad { country } = &checked.location
@@ -295,13 +301,15 @@ pub async fn check_training(
 
 /// Checks every rule: the fields, then their references, then the training of the
 /// facilitators.
+/// `kept`: the facilitators the restitution already has (an erased one may stay).
 pub async fn validate(
     db: &impl ConnectionTrait,
     input: &RestitutionInput,
+    kept: &[Uuid],
 ) -> Result<Valid, DomainError> {
     let checked = rules::check(input).map_err(DomainError::Invalid)?;
     let codes = module_codes(db, &checked.module_ids).await?;
-    check_references(db, &checked, &codes).await?;
+    check_references(db, &checked, &codes, kept).await?;
     check_training(
         db,
         &checked.facilitator_ids,
@@ -433,7 +441,7 @@ pub async fn create(
     scope: &CallerScope,
 ) -> Result<Restitution, DomainError> {
     association::check_parent(tx, input.association_id, scope, "association").await?;
-    let valid = validate(tx, input).await?;
+    let valid = validate(tx, input, &[]).await?;
     let mut row = restitution::ActiveModel {
         association_id: Set(input.association_id),
         status: Set(RestitutionStatus::Planned),
@@ -485,7 +493,7 @@ impl resource::Editable for restitution::Entity {
             association_id: current.row.association_id,
             ..input
         };
-        validate(tx, &input).await
+        validate(tx, &input, &current.facilitator_ids).await
     }
 
     fn apply(_current: &Restitution, valid: &Valid, row: &mut restitution::ActiveModel) {

@@ -488,6 +488,9 @@ impl resource::Editable for enrollment::Entity {
                 .ok_or_else(|| {
                     DomainError::invalid("/status", "cannot enrol again: the person was deleted")
                 })?;
+            if let Some(at) = person.erased_at {
+                return Err(crate::privacy::erasure::already_erased(at));
+            }
             let module = module::Entity::find_by_id(current.row.module_id)
                 .one(tx)
                 .await?

@@ -11,7 +11,7 @@ use empower_domain::changes::ResourceType;
 use empower_domain::db;
 use empower_domain::privacy::export::PersonalData;
 use empower_domain::privacy::processing::ProcessingRecord;
-use empower_domain::privacy::retention::{self, RetentionDue};
+use empower_domain::privacy::retention::{self, AssociationContactDue, RetentionDue};
 use empower_domain::privacy::{self, Extent, RetentionPeriods};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -244,7 +244,8 @@ pub async fn erase_person(
     "periods": {"closed_months": 12, "contact_months": 36},
     "due": [{"person_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d01",
              "association_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
-             "association_status": "rejected", "since": "2025-06-01T09:00:00Z", "extent": "whole"}]
+             "association_status": "rejected", "since": "2025-06-01T09:00:00Z", "extent": "whole"}],
+    "associations": [{"association_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d0a", "since": "2023-06-30T09:00:00Z"}]
 }))]
 pub struct RetentionView {
     /// The periods in force (`EMPOWER_RETENTION_CLOSED_MONTHS`,
@@ -252,13 +253,17 @@ pub struct RetentionView {
     pub periods: RetentionPeriods,
     /// Everyone the next `empower retention` run erases, by association then person.
     pub due: Vec<RetentionDue>,
+    /// Associations completed for longer than `contact_months` whose own email and phone the
+    /// next run erases.
+    pub associations: Vec<AssociationContactDue>,
 }
 
 /// Read the retention periods and what is due.
 ///
 /// The periods in force, and the people whose data the next `empower retention` run erases:
 /// people of associations rejected or withdrawn for longer than `closed_months` (whole), and
-/// the contact data of people of associations completed for longer than `contact_months`.
+/// the contact data of people of associations completed for longer than `contact_months`, and
+/// those associations' own email and phone.
 #[utoipa::path(
     tag = "privacy",
     operation_id = "get_retention",
@@ -275,7 +280,8 @@ pub async fn get_retention(
         &req,
         &RetentionView {
             periods: state.retention,
-            due,
+            due: due.people,
+            associations: due.associations,
         },
         None,
         Caching::NoStore,
