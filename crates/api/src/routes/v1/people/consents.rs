@@ -85,6 +85,7 @@ pub async fn get_person_consent(
     responses(
         (status = 201, description = "Recorded", body = ConsentRecord),
         (status = 404, description = "No such person (or not yours)"),
+        (status = 409, description = "The person was erased (`person_erased`)"),
         (status = 422, description = "A field breaks its rule"),
     )
 )]

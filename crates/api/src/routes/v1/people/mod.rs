@@ -177,7 +177,7 @@ pub async fn get_person(
         (status = 200, description = "Replaced", body = PersonView),
         (status = 201, description = "Created", body = PersonView),
         (status = 404, description = "No such association (or not yours)"),
-        (status = 409, description = "The id belonged to a deleted person"),
+        (status = 409, description = "The id belonged to a deleted person, or the person was erased (`person_erased`)"),
         (status = 412, description = "`If-Match` names another version, or the record does not exist yet (nothing to match)"),
         (status = 422, description = "A field breaks its rule, or `association_id` is missing or different"),
     )
@@ -227,6 +227,7 @@ pub async fn put_person(
     responses(
         (status = 200, description = "Updated", body = PersonView),
         (status = 404, description = "No such person (or not yours)"),
+        (status = 409, description = "The person was erased (`person_erased`)"),
         (status = 412, description = "`If-Match` names another version"),
         (status = 422, description = "A field breaks its rule"),
     )

@@ -214,7 +214,7 @@ pub async fn list_enrollments(
     request_body = EnrollmentBody,
     responses(
         (status = 201, description = "Enrolled", body = EnrollmentView),
-        (status = 409, description = "Already enrolled in the module"),
+        (status = 409, description = "Already enrolled in the module, or the person was erased (`person_erased`)"),
         (status = 422, description = "A field or an enrolment rule is broken"),
     )
 )]
@@ -287,6 +287,7 @@ pub async fn get_enrollment(
     responses(
         (status = 200, description = "Updated", body = EnrollmentView),
         (status = 404, description = "No such enrolment (or not yours)"),
+        (status = 409, description = "Enrolled again, but the person was erased (`person_erased`)"),
         (status = 412, description = "`If-Match` names another version"),
         (status = 422, description = "An enrolment rule is broken"),
     )
