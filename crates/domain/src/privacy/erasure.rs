@@ -23,8 +23,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -53,8 +53,6 @@ pub const ERASED_TEXT: &str = "[erased]";
 pub struct Erased {
     /// The record kept of it.
     pub record: erasure::Model,
-    /// The person as she reads now.
-    pub person: PersonRow,
     /// Files no live record names any more (release them after commit).
     pub files: Vec<String>,
     /// The records whose personal fields changed, as `(type, id)`, the person first.
@@ -122,8 +120,8 @@ pub async fn erase(
         Extent::Contact => current.email.is_some() || current.phone.is_some(),
         Extent::Whole => true,
     };
-    let person = if changed {
-        let erased = resource::erase::<person::Entity>(tx, context, current.clone(), |row| {
+    if changed {
+        resource::erase::<person::Entity>(tx, context, current.clone(), |row| {
             row.email = Set(None);
             row.phone = Set(None);
             if extent == Extent::Whole {
@@ -136,10 +134,7 @@ pub async fn erase(
         })
         .await?;
         records.push((crate::changes::ResourceType::Person, person_id));
-        erased
-    } else {
-        current.clone()
-    };
+    }
     match extent {
         Extent::Whole => {
             erase_restitutions(tx, context, &current, &mut records, &mut files).await?;
@@ -169,7 +164,6 @@ pub async fn erase(
     .await?;
     Ok(Erased {
         record,
-        person,
         files,
         records,
     })
@@ -213,27 +207,15 @@ async fn erase_restitutions(
     records: &mut Vec<(crate::changes::ResourceType, Uuid)>,
     files: &mut Vec<String>,
 ) -> Result<(), DomainError> {
-    for row in super::facilitated_by(tx, person).await? {
-        let evidence = evidence::Entity::find()
-            .filter(evidence::Column::RestitutionId.eq(row.id))
-            .filter(
-                evidence::Column::Kind.is_in(
-                    [
-                        crate::restitution::EvidenceKind::Photo,
-                        crate::restitution::EvidenceKind::AttendanceSheet,
-                    ]
-                    .into_iter()
-                    .filter(|k| k.personal()),
-                ),
-            )
-            .filter(
-                Condition::any()
-                    .add(evidence::Column::Description.ne(ERASED_TEXT))
-                    .add(evidence::Column::DeletedAt.is_null()),
-            )
-            .order_by_asc(evidence::Column::Id)
-            .all(tx)
-            .await?;
+    let restitutions = super::facilitated_by(tx, person).await?;
+    let evidence = super::personal_evidence(tx, &restitutions).await?;
+    for row in restitutions {
+        let evidence = evidence
+            .iter()
+            .filter(|e| e.restitution_id == row.id)
+            // Items an earlier erasure already cleared.
+            .filter(|e| e.deleted_at.is_none() || e.description != ERASED_TEXT)
+            .cloned();
         for item in evidence {
             let id = item.id;
             files.extend(item.file_sha256.clone());
@@ -281,7 +263,16 @@ async fn erase_stories(
     let consented = crate::visibility::stories::consenting_people(tx, &[person.id])
         .await?
         .contains(&person.id);
-    for (row, ids) in super::naming(tx, person).await? {
+    let stories = super::naming(tx, person).await?;
+    let statuses: Vec<(Uuid, crate::visibility::DeliverableStatus)> = deliverable::Entity::find()
+        .select_only()
+        .column(deliverable::Column::Id)
+        .column(deliverable::Column::Status)
+        .filter(deliverable::Column::Id.is_in(stories.iter().map(|(s, _)| s.deliverable_id)))
+        .into_tuple()
+        .all(tx)
+        .await?;
+    for (row, ids) in stories {
         let others: Vec<Uuid> = ids.into_iter().filter(|id| *id != person.id).collect();
         let (id, deliverable_id) = (row.id, row.deliverable_id);
         let title = strip_json_text(&row.title, &names);
@@ -302,12 +293,10 @@ async fn erase_stories(
             resource::erase::<story::Entity>(tx, context, row, strip).await?;
         }
         records.push((crate::changes::ResourceType::DeliverableStory, id));
-        let status = deliverable::Entity::find_by_id(deliverable_id)
-            .select_only()
-            .column(deliverable::Column::Status)
-            .into_tuple::<crate::visibility::DeliverableStatus>()
-            .one(tx)
-            .await?
+        let status = statuses
+            .iter()
+            .find(|(id, _)| *id == deliverable_id)
+            .map(|(_, status)| *status)
             .ok_or(DomainError::Internal(
                 "a story without its deliverable".into(),
             ))?;
@@ -479,20 +468,6 @@ fn strip_value(value: &mut serde_json::Value, names: &[String]) {
         serde_json::Value::Array(items) => items.iter_mut().for_each(|v| strip_value(v, names)),
         serde_json::Value::Object(map) => map.values_mut().for_each(|v| strip_value(v, names)),
         _ => {}
-    }
-}
-
-/// Whether the person is erased: for the writes that must refuse her.
-pub async fn refuse_erased(db: &impl ConnectionTrait, person_id: Uuid) -> Result<(), DomainError> {
-    let erased: Option<Option<DateTime<Utc>>> = person::Entity::find_by_id(person_id)
-        .select_only()
-        .column(person::entity::person::Column::ErasedAt)
-        .into_tuple()
-        .one(db)
-        .await?;
-    match erased.flatten() {
-        Some(at) => Err(already_erased(at)),
-        None => Ok(()),
     }
 }
 

@@ -16,7 +16,6 @@ use crate::changes::ResourceType;
 use crate::person::{self, ConsentPurpose, Gender, consent};
 use crate::policy::CallerScope;
 use crate::resource::{self, json_list};
-use crate::restitution::entity::evidence;
 use crate::restitution::{EvidenceKind, RestitutionStatus};
 use crate::training::entity::{assessment, attendance, enrollment, module, session};
 use crate::training::{AssessmentKind, AttendanceStatus, EnrollmentStatus};
@@ -458,15 +457,14 @@ async fn restitutions(
     db: &impl ConnectionTrait,
     person: &person::Row,
 ) -> Result<Vec<ExportedRestitution>, DomainError> {
+    let restitutions = super::facilitated_by(db, person).await?;
+    let evidence = super::personal_evidence(db, &restitutions).await?;
     let mut out = Vec::new();
-    for row in super::facilitated_by(db, person).await? {
-        let evidence = evidence::Entity::find()
-            .filter(evidence::Column::RestitutionId.eq(row.id))
-            .order_by_asc(evidence::Column::Id)
-            .all(db)
-            .await?
-            .into_iter()
-            .filter(|e| e.kind.personal())
+    for row in restitutions {
+        let evidence = evidence
+            .iter()
+            .filter(|e| e.restitution_id == row.id)
+            .cloned()
             .map(|e| ExportedEvidence {
                 id: e.id,
                 kind: e.kind,

@@ -11,13 +11,14 @@ pub mod export;
 pub mod processing;
 pub mod retention;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::DomainError;
 use crate::person;
 use crate::resource::json_list;
-use crate::restitution::entity::restitution;
+use crate::restitution::EvidenceKind;
+use crate::restitution::entity::{evidence, restitution};
 use crate::visibility::entity::story;
 
 pub use self::entity::{Extent, erasure as erasure_record};
@@ -70,4 +71,21 @@ async fn naming(
         }
     }
     Ok(out)
+}
+
+/// The evidence that shows or names people (photos, attendance sheets) of `restitutions`,
+/// deleted items too, oldest first: one query for them all.
+async fn personal_evidence(
+    db: &impl ConnectionTrait,
+    restitutions: &[restitution::Model],
+) -> Result<Vec<evidence::Model>, DomainError> {
+    if restitutions.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(evidence::Entity::find()
+        .filter(evidence::Column::RestitutionId.is_in(restitutions.iter().map(|r| r.id)))
+        .filter(evidence::Column::Kind.is_in(EvidenceKind::iter().filter(|k| k.personal())))
+        .order_by_asc(evidence::Column::Id)
+        .all(db)
+        .await?)
 }
