@@ -37,6 +37,7 @@ pub fn input(i: usize) -> AssociationInput {
 pub async fn serve(url: String, email: &str, password: &str) -> String {
     let settings = Settings {
         retention: empower_domain::privacy::RetentionPeriods::default(),
+        webhooks: empower_api::settings::WebhookSettings::default(),
         files_dir: empower_api::settings::default_files_dir(&url),
         database_url: url,
         bind: "127.0.0.1:0".into(),

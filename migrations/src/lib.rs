@@ -18,6 +18,7 @@ pub mod m20261129_000013_results;
 mod m20261129_000014_search;
 mod m20261129_000015_enrollment_completion;
 mod m20261129_000016_privacy;
+mod m20261129_000017_webhooks;
 
 /// The ordered list of every schema change.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_search::Migration),
             Box::new(m20261129_000015_enrollment_completion::Migration),
             Box::new(m20261129_000016_privacy::Migration),
+            Box::new(m20261129_000017_webhooks::Migration),
         ]
     }
 }

@@ -116,6 +116,11 @@ impl Drop for TestDb {
 pub fn test_settings(db: &TestDb) -> Settings {
     Settings {
         retention: empower_domain::privacy::RetentionPeriods::default(),
+        // Webhook tests start the worker they need (`crate::webhooks`).
+        webhooks: empower_api::settings::WebhookSettings {
+            worker: false,
+            ..Default::default()
+        },
         database_url: db.url().to_owned(),
         bind: "127.0.0.1:0".into(),
         jwt_secret: Some(Secret::new("test-secret-that-is-at-least-32-bytes-long")),

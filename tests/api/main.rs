@@ -34,4 +34,5 @@ mod results;
 mod scale;
 mod training;
 mod visibility;
+mod webhooks;
 mod wire;

@@ -19,6 +19,7 @@ pub mod server;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod webhooks;
 
 pub use problem::ApiError;
 pub use settings::Settings;

@@ -2,9 +2,11 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use empower_domain::privacy::RetentionPeriods;
 use empower_domain::privacy::retention::MAX_MONTHS;
+use empower_domain::webhooks::address::{AddressPolicy, Network};
 
 /// Where the software runs; production refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +72,50 @@ pub struct Settings {
     /// (default 36): how long people of closed associations, and the contact data of completed
     /// ones, are kept (`empower retention`).
     pub retention: RetentionPeriods,
+    /// `EMPOWER_WEBHOOK_*`: the delivery worker and where it may send.
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// `EMPOWER_WEBHOOK_WORKER`: `on` (default) runs the delivery worker in this process; `off`
+    /// leaves sending to other processes on the same database.
+    pub worker: bool,
+    /// `EMPOWER_WEBHOOK_TIMEOUT_SECONDS` (1-60, default 10): how long a receiver may take.
+    pub timeout: Duration,
+    /// `EMPOWER_WEBHOOK_RETRY_BASE_MS` (10-3600000, default 10000): the first retry's wait,
+    /// doubled at each retry (13 retries: about 23 hours at the default).
+    pub retry_base: Duration,
+    /// `EMPOWER_WEBHOOK_POLL_MS` (10-60000, default 1000): how often an idle worker looks for
+    /// due deliveries.
+    pub poll: Duration,
+    /// `EMPOWER_WEBHOOK_ALLOWED_NETWORKS`: comma-separated blocks (`10.20.0.0/16`, `fd00::/8`)
+    /// that webhooks may reach although they are not public. None by default.
+    pub allowed_networks: Vec<Network>,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(10),
+            poll: Duration::from_secs(1),
+            allowed_networks: Vec::new(),
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// Where webhooks may go in `environment`: public addresses, the allowed networks, and in
+    /// development loopback too.
+    pub fn policy(&self, environment: Environment) -> AddressPolicy {
+        AddressPolicy {
+            allow_loopback: environment == Environment::Development,
+            allowed_networks: self.allowed_networks.clone(),
+        }
+    }
 }
 
 /// The IATI identifiers of the results export.
@@ -217,7 +263,9 @@ impl Settings {
             closed_months: months("EMPOWER_RETENTION_CLOSED_MONTHS", defaults.closed_months)?,
             contact_months: months("EMPOWER_RETENTION_CONTACT_MONTHS", defaults.contact_months)?,
         };
+        let webhooks = webhook_settings(&get)?;
         Ok(Self {
+            webhooks,
             retention,
             iati: Iati {
                 org_ref,
@@ -235,6 +283,62 @@ impl Settings {
             environment,
         })
     }
+}
+
+/// Reads the `EMPOWER_WEBHOOK_*` settings.
+fn webhook_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<WebhookSettings, SettingsError> {
+    let defaults = WebhookSettings::default();
+    let number =
+        |variable: &'static str, min: u64, max: u64| -> Result<Option<u64>, SettingsError> {
+            get(variable)
+                .map(|value| {
+                    value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| (min..=max).contains(n))
+                        .ok_or(SettingsError {
+                            variable,
+                            problem: format!(
+                                "must be a whole number from {min} to {max}, not `{value}`"
+                            ),
+                        })
+                })
+                .transpose()
+        };
+    let worker = match get("EMPOWER_WEBHOOK_WORKER").as_deref() {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(other) => {
+            return Err(SettingsError {
+                variable: "EMPOWER_WEBHOOK_WORKER",
+                problem: format!("must be `on` or `off`, not `{other}`"),
+            });
+        }
+    };
+    let mut allowed_networks = Vec::new();
+    for block in get("EMPOWER_WEBHOOK_ALLOWED_NETWORKS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+    {
+        allowed_networks.push(Network::parse(block).ok_or(SettingsError {
+            variable: "EMPOWER_WEBHOOK_ALLOWED_NETWORKS",
+            problem: format!("`{block}` is not an address or a block such as 10.20.0.0/16"),
+        })?);
+    }
+    Ok(WebhookSettings {
+        worker,
+        timeout: number("EMPOWER_WEBHOOK_TIMEOUT_SECONDS", 1, 60)?
+            .map_or(defaults.timeout, Duration::from_secs),
+        retry_base: number("EMPOWER_WEBHOOK_RETRY_BASE_MS", 10, 3_600_000)?
+            .map_or(defaults.retry_base, Duration::from_millis),
+        poll: number("EMPOWER_WEBHOOK_POLL_MS", 10, 60_000)?
+            .map_or(defaults.poll, Duration::from_millis),
+        allowed_networks,
+    })
 }
 
 #[cfg(test)]
@@ -276,6 +380,39 @@ mod tests {
             assert_eq!(
                 e.map(|e| e.variable),
                 Some("EMPOWER_RETENTION_CONTACT_MONTHS"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn webhook_settings_have_defaults_and_ranges() {
+        let s = settings(&[]).expect("defaults");
+        assert_eq!(s.webhooks, WebhookSettings::default());
+        assert!(s.webhooks.policy(s.environment).allow_loopback);
+        assert!(!s.webhooks.policy(Environment::Production).allow_loopback);
+        let s = settings(&[
+            ("EMPOWER_WEBHOOK_WORKER", "off"),
+            ("EMPOWER_WEBHOOK_TIMEOUT_SECONDS", "3"),
+            ("EMPOWER_WEBHOOK_RETRY_BASE_MS", "50"),
+            ("EMPOWER_WEBHOOK_ALLOWED_NETWORKS", "10.20.0.0/16, fd00::/8"),
+        ])
+        .expect("settings");
+        assert!(!s.webhooks.worker);
+        assert_eq!(s.webhooks.timeout, Duration::from_secs(3));
+        assert_eq!(s.webhooks.retry_base, Duration::from_millis(50));
+        assert_eq!(s.webhooks.allowed_networks.len(), 2);
+        for (variable, bad) in [
+            ("EMPOWER_WEBHOOK_WORKER", "maybe"),
+            ("EMPOWER_WEBHOOK_TIMEOUT_SECONDS", "0"),
+            ("EMPOWER_WEBHOOK_TIMEOUT_SECONDS", "61"),
+            ("EMPOWER_WEBHOOK_RETRY_BASE_MS", "-5"),
+            ("EMPOWER_WEBHOOK_POLL_MS", "ten"),
+            ("EMPOWER_WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/99"),
+        ] {
+            assert_eq!(
+                settings(&[(variable, bad)]).err().map(|e| e.variable),
+                Some(variable),
                 "{bad}"
             );
         }

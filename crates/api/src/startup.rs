@@ -66,6 +66,7 @@ type QueryObserver = Box<dyn Fn(&ObservedQuery<'_>) + Send + Sync>;
 pub struct Application {
     port: u16,
     server: Server,
+    worker: Option<crate::webhooks::Worker>,
 }
 
 impl Application {
@@ -125,7 +126,26 @@ impl Application {
         let routes = web::Data::new(RouteTable::from_openapi(&api));
         let contract = web::Bytes::from(openapi::to_json(&openapi::contract_of(&api)));
         let tokens = TokenKeys::new(&jwt_secret, &settings.jwt_previous_secrets);
+        let webhook_policy = settings.webhooks.policy(settings.environment);
+        let worker = if settings.webhooks.worker {
+            Some(
+                crate::webhooks::Worker::new(
+                    db.clone(),
+                    settings.webhooks.clone(),
+                    webhook_policy.clone(),
+                )
+                .map_err(|e| {
+                    StartupError::Bootstrap(empower_domain::DomainError::Internal(format!(
+                        "webhook sender: {e}"
+                    )))
+                })?,
+            )
+        } else {
+            log::info!("webhooks: no delivery worker in this process (EMPOWER_WEBHOOK_WORKER=off)");
+            None
+        };
         let state = web::Data::new(AppState {
+            webhook_policy,
             db,
             tokens,
             files,
@@ -188,6 +208,7 @@ impl Application {
         Ok(Self {
             port: address.port(),
             server,
+            worker,
         })
     }
 
@@ -196,9 +217,15 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped; on SIGTERM or Ctrl-C, in-flight requests finish first.
+    /// Serves until stopped; on SIGTERM or Ctrl-C, in-flight requests finish first, then the
+    /// webhook worker's in-flight deliveries (or they return to the queue).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = self.worker.map(crate::webhooks::Worker::spawn);
+        let served = self.server.await;
+        if let Some(worker) = worker {
+            worker.stop().await;
+        }
+        served
     }
 }
 

@@ -23,6 +23,8 @@ pub struct AppState {
     pub files: FileStore,
     /// The identifiers of the IATI results export.
     pub iati: Iati,
+    /// Where webhooks may be sent.
+    pub webhook_policy: empower_domain::webhooks::address::AddressPolicy,
     /// How long personal data is kept.
     pub retention: empower_domain::privacy::RetentionPeriods,
     /// The public results' body, computed once per change of the data (and day): computing

@@ -208,6 +208,41 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// One change, as the feed lists it and a webhook delivers it. No field values: fetch the
+/// resource to see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"seq": 42, "type": "association", "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e",
+    "op": "upsert", "version": 3, "changed_at": "2026-11-27T10:00:00Z"}))]
+pub struct ChangeView {
+    /// Position in commit order.
+    pub seq: i64,
+    /// Resource type.
+    #[serde(rename = "type")]
+    pub resource_type: ResourceType,
+    /// Resource id.
+    pub id: Uuid,
+    /// `upsert` (created or changed), `delete` (a tombstone) or `erase` (a person's identity was
+    /// erased from it: clear the personal fields of your copy, then read it again).
+    pub op: Op,
+    /// The resource's version after the change.
+    pub version: i32,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+}
+
+impl From<&Model> for ChangeView {
+    fn from(row: &Model) -> Self {
+        Self {
+            seq: row.seq,
+            resource_type: row.resource_type,
+            id: row.resource_id,
+            op: row.op,
+            version: row.version,
+            changed_at: row.changed_at,
+        }
+    }
+}
+
 /// One change to record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
@@ -255,6 +290,14 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
         return Ok(());
     }
     crate::db::lock_writers(db).await?;
+    // The webhook outbox: deliveries are written here, with the changes, so none is lost to a
+    // crash between the commit and the sending. Without subscribers this is one small read.
+    let subscribers = crate::webhooks::outbox::subscribers(db).await?;
+    let before = if subscribers.is_empty() {
+        0
+    } else {
+        last_seq(db).await?
+    };
     let now = Utc::now();
     for chunk in changes.chunks(500) {
         let rows = chunk.iter().map(|change| ActiveModel {
@@ -267,6 +310,15 @@ pub async fn record_many(db: &impl ConnectionTrait, changes: &[Change]) -> Resul
             changed_at: Set(now),
         });
         Entity::insert_many(rows).exec(db).await?;
+    }
+    if !subscribers.is_empty() {
+        // Under the writers' lock, every row after `before` is one of ours.
+        let recorded = Entity::find()
+            .filter(Column::Seq.gt(before))
+            .order_by_asc(Column::Seq)
+            .all(db)
+            .await?;
+        crate::webhooks::outbox::enqueue(db, &subscribers, &recorded).await?;
     }
     Ok(())
 }

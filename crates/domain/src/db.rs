@@ -238,6 +238,21 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<Tx, DbErr> {
     Ok(tx)
 }
 
+/// Begins a transaction over queue rows only (webhook deliveries), which does not wait for the
+/// writers: on PostgreSQL rows are claimed with `FOR UPDATE SKIP LOCKED` instead, so workers in
+/// several processes share the queue without blocking each other or the API's writers. SQLite has
+/// one writer at a time whatever the tables, so it begins `IMMEDIATE`, like [`begin_write`].
+pub async fn begin_queue(db: &DatabaseConnection) -> Result<Tx, DbErr> {
+    let options = match db.get_database_backend() {
+        DbBackend::Sqlite => TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        },
+        _ => TransactionOptions::default(),
+    };
+    Ok(Tx(db.begin_with_options(options).await?))
+}
+
 /// Takes the writers' lock for the rest of the transaction on PostgreSQL (a transaction-level
 /// advisory lock; taking it again is free). SQLite writers hold its write lock already.
 pub async fn lock_writers(db: &impl ConnectionTrait) -> Result<(), DbErr> {

@@ -25,5 +25,6 @@ pub mod text;
 pub mod time;
 pub mod training;
 pub mod visibility;
+pub mod webhooks;
 
 pub use error::{DomainError, FieldError, Refusal, RefusalKind};

@@ -249,6 +249,9 @@ struct Training {
     indicator: String,
     measurement: String,
     period: String,
+    /// A webhook subscription of a client bound to the other association, and its ping.
+    webhook: String,
+    delivery: String,
 }
 
 /// A selected association of its own with a representative enrolled and assessed, a session
@@ -318,7 +321,10 @@ async fn training(app: &TestApp, admin: &str) -> Training {
         )
         .await,
     );
+    let (webhook, delivery) = crate::webhooks::subscribed_and_pinged(app, admin, other).await;
     Training {
+        webhook,
+        delivery,
         result: crate::results::RESULT_OO.to_owned(),
         indicator,
         measurement,
@@ -370,6 +376,10 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
         Some(&training.indicator)
     } else if path.starts_with("/api/v1/reporting-periods/{id}") {
         Some(&training.period)
+    } else if path.starts_with("/api/v1/webhooks/{id}") {
+        // The walk's callers do not hold `webhooks:manage`: refused before anything is read.
+        // A client's subscriptions are 404 to every other client (`crate::webhooks`).
+        Some(&training.webhook)
     } else {
         None
     };
@@ -384,7 +394,8 @@ fn fill(path: &str, other: &Holding, training: &Training) -> String {
         .replace("{story_id}", &training.story)
         .replace("{entry_id}", &training.entry)
         .replace("{dissemination_id}", &training.dissemination)
-        .replace("{measurement_id}", &training.measurement);
+        .replace("{measurement_id}", &training.measurement)
+        .replace("{delivery_id}", &training.delivery);
     assert!(
         !filled.contains('{'),
         "the walk does not know how to fill the parameters of {path}: teach it (fill)"
@@ -471,6 +482,11 @@ fn valid_body(operation: &str, other: &Holding, training: &Training) -> Value {
             json!({"name": "Taken", "start_on": "2026-01-01", "end_on": "2026-01-31"})
         }
         "update_reporting_period" => json!({"name": "Taken"}),
+        "create_webhook" => {
+            json!({"url": "https://hooks.example.org/taken", "event_types": ["*"]})
+        }
+        "update_webhook" => json!({"active": false}),
+        "rotate_webhook_secret" => json!({"grace_period_hours": 1}),
         _ => panic!(
             "the contract has a write operation `{operation}` with a body the walk does not know: \
              teach it a valid body (valid_body)"
@@ -543,6 +559,12 @@ const KNOWN_WRITES: &[&str] = &[
     "delete_reporting_period",
     "close_reporting_period",
     "reopen_reporting_period",
+    "create_webhook",
+    "update_webhook",
+    "delete_webhook",
+    "rotate_webhook_secret",
+    "redeliver_webhook_delivery",
+    "ping_webhook",
 ];
 
 #[tokio::test]

@@ -116,6 +116,13 @@ const READ_PROCESSING_RECORD: Rule = Rule::Protected {
     scopes: &[],
 };
 
+/// Webhook subscriptions: administrators (every one), and clients holding `webhooks:manage`
+/// (their own; the domain answers 404 for another's).
+const MANAGE_WEBHOOKS: Rule = Rule::Protected {
+    roles: &[Role::Admin],
+    scopes: &[Scope::WebhooksManage],
+};
+
 /// Every operation, by operation id (the handler's name).
 pub const TABLE: &[(&str, Rule)] = &[
     // Probes and reference data.
@@ -143,6 +150,17 @@ pub const TABLE: &[(&str, Rule)] = &[
     ("get_api_client", ADMIN),
     ("update_api_client", ADMIN),
     ("list_audit_log", ADMIN),
+    // Webhooks.
+    ("list_webhooks", MANAGE_WEBHOOKS),
+    ("create_webhook", MANAGE_WEBHOOKS),
+    ("get_webhook", MANAGE_WEBHOOKS),
+    ("update_webhook", MANAGE_WEBHOOKS),
+    ("delete_webhook", MANAGE_WEBHOOKS),
+    ("rotate_webhook_secret", MANAGE_WEBHOOKS),
+    ("list_webhook_deliveries", MANAGE_WEBHOOKS),
+    ("get_webhook_delivery", MANAGE_WEBHOOKS),
+    ("redeliver_webhook_delivery", MANAGE_WEBHOOKS),
+    ("ping_webhook", MANAGE_WEBHOOKS),
     // The association registry.
     ("list_associations", READ_ASSOCIATIONS),
     ("get_association", READ_ASSOCIATIONS),
@@ -365,6 +383,25 @@ mod tests {
         assert_eq!(names.len(), count, "an operation is listed twice");
         assert_eq!(rule("no_such_operation"), None);
         assert_eq!(rule("list_users"), Some(ADMIN));
+    }
+
+    /// What the domain says a scope reads (and so which changes a client's webhooks hear) is
+    /// what this table lets a client with that scope read.
+    #[test]
+    fn the_domain_knows_which_types_each_scope_reads() {
+        for scope in Scope::ALL {
+            for resource in ResourceType::all() {
+                let by_table = match rule(read_operation(resource)) {
+                    Some(Rule::Protected { scopes, .. }) => scopes.contains(&scope),
+                    _ => false,
+                };
+                assert_eq!(
+                    scope.reads(resource),
+                    by_table,
+                    "{scope:?} reading {resource:?}: the domain and the access table disagree"
+                );
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,7 @@ pub const OAUTH2: &str = "oauth2";
         (name = "me", description = "The caller's own account"),
         (name = "users", description = "User accounts and their roles (admin)"),
         (name = "api-clients", description = "Partner API clients: machine credentials with scopes (admin)"),
+        (name = "webhooks", description = "Webhooks: partner systems told of every change they may read, signed the Standard Webhooks way, delivered at least once in feed order (admin, or a client with `webhooks:manage` for its own)"),
         (name = "audit", description = "The audit log (admin)"),
         (name = "associations", description = "The association registry: profiles, selection, eligibility, publication consent"),
         (name = "people", description = "Representatives and contacts of associations, and their consents (personal data)"),

@@ -2,13 +2,11 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
-use empower_domain::changes::{self, Op, ResourceType};
+use empower_domain::changes::{self, ChangeView, ResourceType};
 use empower_domain::paging::{Cursor, KeyValue, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
-use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::auth::access::read_operation;
@@ -20,27 +18,6 @@ use crate::state::AppState;
 /// Registers the change feed.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_changes);
-}
-
-/// One change. No field values: fetch the resource to see it.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"seq": 42, "type": "association", "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e",
-    "op": "upsert", "version": 3, "changed_at": "2026-11-27T10:00:00Z"}))]
-pub struct ChangeView {
-    /// Position in commit order.
-    pub seq: i64,
-    /// Resource type.
-    #[serde(rename = "type")]
-    pub resource_type: ResourceType,
-    /// Resource id.
-    pub id: Uuid,
-    /// `upsert` (created or changed), `delete` (a tombstone) or `erase` (a person's identity was
-    /// erased from it: clear the personal fields of your copy, then read it again).
-    pub op: Op,
-    /// The resource's version after the change.
-    pub version: i32,
-    /// When.
-    pub changed_at: DateTime<Utc>,
 }
 
 /// A page of the feed.
@@ -142,17 +119,7 @@ pub async fn list_changes(
         response.insert_header((header::LINK, link));
     }
     Ok(response.json(ChangePage {
-        items: rows
-            .into_iter()
-            .map(|r| ChangeView {
-                seq: r.seq,
-                resource_type: r.resource_type,
-                id: r.resource_id,
-                op: r.op,
-                version: r.version,
-                changed_at: r.changed_at,
-            })
-            .collect(),
+        items: rows.iter().map(ChangeView::from).collect(),
         next_cursor,
     }))
 }

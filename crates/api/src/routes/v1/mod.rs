@@ -19,6 +19,7 @@ pub mod restitutions;
 pub mod results;
 pub mod training;
 pub mod users;
+pub mod webhooks;
 
 /// Registers every `/api/v1` operation.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(auth::configure)
         .configure(users::configure)
         .configure(api_clients::configure)
+        .configure(webhooks::configure)
         .configure(audit_log::configure)
         .configure(associations::configure)
         .configure(people::configure)
