@@ -137,6 +137,12 @@ async fn seed_demo_is_idempotent() {
     let completed = done.values().filter(|c| c.completed_on.is_some()).count();
     assert!(completed > 0 && completed < 6, "{done:?}");
     seeded_deliverables_are_in_every_stage(&conn).await;
+    // One paused webhook subscription of a demo partner client, to ping from Swagger UI.
+    use empower_domain::webhooks::entity::webhook;
+    let hooks = webhook::Entity::find().all(&conn).await.expect("webhooks");
+    assert_eq!(hooks.len(), 1);
+    assert!(!hooks[0].active);
+    assert_eq!(hooks[0].url, empower_domain::demo::webhooks::DEMO_URL);
     conn.close().await.ok();
 
     let (ok, stdout, _) = run(empower(&db).arg("seed-demo"));

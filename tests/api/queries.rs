@@ -300,6 +300,28 @@ async fn every_list_endpoint_costs_the_same_queries_whatever_the_page_size() {
         )
         .await;
     }
+    let clients = ids(&app.get(&admin, "/api/v1/api-clients?limit=200").await);
+    for i in 0..2 {
+        app.post(
+            &admin,
+            "/api/v1/webhooks",
+            json!({"client_id": clients[0], "url": format!("http://127.0.0.1:9/counted-{i}"),
+                "event_types": ["*"]}),
+        )
+        .await;
+    }
+    let hooks = ids(&app.get(&admin, "/api/v1/webhooks?limit=200").await);
+    for _ in 0..3 {
+        let (status, reply) = app
+            .send(
+                Method::POST,
+                &format!("/api/v1/webhooks/{}/ping", hooks[0]),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(status, 202, "ping: {reply}");
+    }
     let associations = ids(&app.get(&admin, "/api/v1/associations?limit=200").await);
     let first = &associations[0];
     for i in 0..3 {

@@ -39,6 +39,12 @@ pub(super) struct Ids {
     pub(super) victim_funding: String,
     pub(super) user: String,
     pub(super) client: String,
+    /// A client of its own for webhooks (the walk may revoke `client`), two subscriptions of it
+    /// (one to delete) and a failed ping (a delivery that may be sent again).
+    pub(super) webhook_client: String,
+    pub(super) webhook: String,
+    pub(super) victim_webhook: String,
+    pub(super) delivery: String,
     pub(super) training: TrainingIds,
     pub(super) visibility: VisibilityIds,
     pub(super) results: ResultsIds,
@@ -167,6 +173,9 @@ fn path_value(ids: &Ids, method: &str, path: &str, name: &str) -> String {
         "transition_id" if path.starts_with("/api/v1/restitutions/") => &t.restitution_transition,
         "transition_id" => &ids.transition,
         "consent_id" => &ids.consent,
+        "delivery_id" => &ids.delivery,
+        _ if path == "/api/v1/webhooks/{id}" && deleting => &ids.victim_webhook,
+        _ if path.starts_with("/api/v1/webhooks/") => &ids.webhook,
         _ if path.starts_with("/api/v1/api-clients/") => &ids.client,
         _ if path.starts_with("/api/v1/users/") => &ids.user,
         _ if path.starts_with("/api/v1/people/") && deleting => &ids.victim_person,
@@ -298,6 +307,10 @@ fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) ->
             body = json!([{"person_id": ctx.ids.training.trainee, "status": "present"}]);
         }
         "refresh" => body = json!({"refresh_token": ctx.refresh_token}),
+        "create_webhook" => {
+            body["client_id"] = json!(ctx.ids.webhook_client);
+            body["event_types"] = json!(["*"]);
+        }
         "create_deliverable_story" | "create_calendar_entry" => {
             body["association_id"] = json!(ctx.ids.association);
         }

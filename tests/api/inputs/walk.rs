@@ -368,6 +368,29 @@ async fn no_input_of_any_operation_gets_a_500() {
     let victim_funding = funding(&app, &admin, &association).await;
     let (user, _, _) = app.create_user(&admin, "viewer").await;
     let (client, _, _) = app.create_client(&admin, &["sync:read"]).await;
+    let (webhook_client, _, _) = app.create_client(&admin, &["associations:read"]).await;
+    let hook = json!({"client_id": webhook_client, "url": "http://127.0.0.1:9/walk",
+        "event_types": ["*"]});
+    let webhook = created_id(&app, &admin, "/api/v1/webhooks", hook.clone()).await;
+    let victim_webhook = created_id(&app, &admin, "/api/v1/webhooks", hook).await;
+    let ping = app
+        .write_as(
+            reqwest::Method::POST,
+            &admin,
+            &format!("/api/v1/webhooks/{webhook}/ping"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(ping.status, 202, "{}", ping.text);
+    // No worker runs here: the ping is marked failed as a worker would, so it may be redelivered.
+    {
+        use sea_orm::ConnectionTrait;
+        let conn = app.connect().await;
+        conn.execute_unprepared("UPDATE webhook_deliveries SET status = 'failed'")
+            .await
+            .expect("the ping failed");
+    }
     let training = training(&app, &admin).await;
     let visibility = visibility(&app, &admin, &association).await;
     let results = results(&app, &admin).await;
@@ -384,6 +407,10 @@ async fn no_input_of_any_operation_gets_a_500() {
             victim_funding,
             user,
             client,
+            webhook_client,
+            webhook,
+            victim_webhook,
+            delivery: ping.json()["id"].as_str().expect("id").to_owned(),
             training,
             visibility,
             results,

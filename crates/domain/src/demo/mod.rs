@@ -19,6 +19,7 @@ pub mod results;
 pub mod scale;
 pub mod training;
 pub mod visibility;
+pub mod webhooks;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -254,6 +255,7 @@ pub async fn seed(
     let restitutions = restitutions::seed(db, files).await?;
     let deliverables = visibility::seed(db).await?;
     privacy::seed(db, DEMO_ASSOCIATIONS[0].0).await?;
+    webhooks::seed(db, DEMO_ASSOCIATIONS[0].0).await?;
     // Last, so the closed period's frozen report sees the rest of the demo.
     let progress = results::seed(db).await?;
     let (email, name) = DEMO_ASSOCIATION_USER;

@@ -33,7 +33,7 @@ pub fn disable_after() -> Duration {
 /// time, scaled by 0.75 to 1.25 (`jitter` from 0 to 1) so receivers recovering from an outage
 /// are not hit by every sender at once. None when the delivery has had its last attempt.
 pub fn retry_delay(attempts_made: i32, base: StdDuration, jitter: f64) -> Option<StdDuration> {
-    if attempts_made < 1 || attempts_made >= MAX_ATTEMPTS {
+    if !(1..MAX_ATTEMPTS).contains(&attempts_made) {
         return None;
     }
     let doubling = 2_u32.pow(u32::try_from(attempts_made - 1).unwrap_or(0));
