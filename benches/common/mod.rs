@@ -34,10 +34,27 @@ pub fn input(i: usize) -> AssociationInput {
 
 /// Starts our server on a free loopback port over the database at `url`, with one admin, and
 /// answers its base URL.
+#[allow(dead_code)] // the webhooks bench serves with settings of its own
 pub async fn serve(url: String, email: &str, password: &str) -> String {
+    serve_with(
+        url,
+        email,
+        password,
+        empower_api::settings::WebhookSettings::default(),
+    )
+    .await
+}
+
+/// As [`serve`], with these webhook settings (the webhooks bench runs without a worker first).
+pub async fn serve_with(
+    url: String,
+    email: &str,
+    password: &str,
+    webhooks: empower_api::settings::WebhookSettings,
+) -> String {
     let settings = Settings {
         retention: empower_domain::privacy::RetentionPeriods::default(),
-        webhooks: empower_api::settings::WebhookSettings::default(),
+        webhooks,
         files_dir: empower_api::settings::default_files_dir(&url),
         database_url: url,
         bind: "127.0.0.1:0".into(),

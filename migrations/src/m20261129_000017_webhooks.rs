@@ -41,6 +41,9 @@ enum WebhookDeliveries {
     WebhookId,
     Kind,
     Seq,
+    ResourceType,
+    Op,
+    AssociationId,
     Payload,
     Status,
     Attempts,
@@ -121,6 +124,12 @@ impl MigrationTrait for Migration {
                     // The change's position in the feed: deliveries of a subscription go out in
                     // this order. None for a ping.
                     .col(big_integer_null(WebhookDeliveries::Seq))
+                    // What the change was about, checked again before sending: a client that
+                    // may no longer read it, or a subscription that no longer asks for it, is
+                    // not sent it.
+                    .col(string_len_null(WebhookDeliveries::ResourceType, 40))
+                    .col(string_len_null(WebhookDeliveries::Op, 10))
+                    .col(uuid_null(WebhookDeliveries::AssociationId))
                     // The exact body sent, so every attempt signs the same bytes.
                     .col(text(WebhookDeliveries::Payload))
                     // `pending`, `delivered` or `failed`.

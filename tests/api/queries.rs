@@ -305,7 +305,7 @@ async fn every_list_endpoint_costs_the_same_queries_whatever_the_page_size() {
         app.post(
             &admin,
             "/api/v1/webhooks",
-            json!({"client_id": clients[0], "url": format!("http://127.0.0.1:9/counted-{i}"),
+            json!({"api_client_id": clients[0], "url": format!("http://127.0.0.1:9/counted-{i}"),
                 "event_types": ["*"]}),
         )
         .await;

@@ -144,6 +144,12 @@ impl Application {
             log::info!("webhooks: no delivery worker in this process (EMPOWER_WEBHOOK_WORKER=off)");
             None
         };
+        let wake = web::Data::new(
+            worker
+                .as_ref()
+                .map(crate::webhooks::Worker::wake)
+                .unwrap_or_default(),
+        );
         let state = web::Data::new(AppState {
             webhook_policy,
             db,
@@ -161,6 +167,7 @@ impl Application {
                 .configure(routes::configure)
                 .split_for_parts();
             app.app_data(state.clone())
+                .app_data(wake.clone())
                 .app_data(routes.clone())
                 .app_data(json_config())
                 .app_data(path_config())
@@ -185,6 +192,7 @@ impl Application {
                         .config(Config::new([OPENAPI_PATH]).persist_authorization(true)),
                 )
                 .default_service(web::to(routes::fallback))
+                .wrap(from_fn(crate::webhooks::wake_after_writes))
                 .wrap(from_fn(crate::conditional::lists))
                 .wrap(from_fn(crate::idempotency::idempotency))
                 .wrap(from_fn(crate::auth::caller::authenticate_request))

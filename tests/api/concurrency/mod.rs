@@ -586,3 +586,4 @@ mod restitutions;
 mod results;
 mod training;
 mod visibility;
+mod webhooks;

@@ -308,7 +308,7 @@ fn baseline_body(operation: &str, example: Option<&Value>, ctx: &mut Context) ->
         }
         "refresh" => body = json!({"refresh_token": ctx.refresh_token}),
         "create_webhook" => {
-            body["client_id"] = json!(ctx.ids.webhook_client);
+            body["api_client_id"] = json!(ctx.ids.webhook_client);
             body["event_types"] = json!(["*"]);
         }
         "create_deliverable_story" | "create_calendar_entry" => {

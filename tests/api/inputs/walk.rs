@@ -369,7 +369,7 @@ async fn no_input_of_any_operation_gets_a_500() {
     let (user, _, _) = app.create_user(&admin, "viewer").await;
     let (client, _, _) = app.create_client(&admin, &["sync:read"]).await;
     let (webhook_client, _, _) = app.create_client(&admin, &["associations:read"]).await;
-    let hook = json!({"client_id": webhook_client, "url": "http://127.0.0.1:9/walk",
+    let hook = json!({"api_client_id": webhook_client, "url": "http://127.0.0.1:9/walk",
         "event_types": ["*"]});
     let webhook = created_id(&app, &admin, "/api/v1/webhooks", hook.clone()).await;
     let victim_webhook = created_id(&app, &admin, "/api/v1/webhooks", hook).await;

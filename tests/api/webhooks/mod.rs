@@ -321,7 +321,7 @@ pub async fn subscribed_and_pinged(
         .post_json(
             Some(admin),
             "/api/v1/webhooks",
-            json!({"client_id": client_id, "url": "http://127.0.0.1:9/walk", "event_types": ["*"]}),
+            json!({"api_client_id": client_id, "url": "http://127.0.0.1:9/walk", "event_types": ["*"]}),
         )
         .await;
     assert_eq!(reply.status, 201, "{}", reply.text);

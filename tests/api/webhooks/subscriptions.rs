@@ -68,6 +68,74 @@ async fn a_bound_clients_subscription_never_hears_of_another_associations_change
 }
 
 #[tokio::test]
+async fn a_client_rebound_to_another_association_is_not_sent_what_was_queued_for_the_first() {
+    let app = app_with_worker().await;
+    let admin = app.admin_token().await;
+    let own = app.create_association(&admin, "Rebound Own Circle").await;
+    let other = app.create_association(&admin, "Rebound Other Circle").await;
+    let (client_id, token) = client(&app, &admin, &["associations:read"], Some(&own)).await;
+    let receiver = Receiver::start().await;
+    let created = subscribe(&app, &token, &receiver.url, &["*"]).await;
+    let webhook = created["id"].as_str().expect("id").to_owned();
+    // Paused: the change waits in the queue.
+    let paused = app
+        .patch_as(
+            &token,
+            &format!("/api/v1/webhooks/{webhook}"),
+            json!({"active": false}),
+            None,
+        )
+        .await;
+    assert_eq!(paused.status, 200, "{}", paused.text);
+    let reply = app
+        .patch_as(
+            &admin,
+            &format!("/api/v1/associations/{own}"),
+            json!({"member_count": 3}),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(deliveries(&app, &token, &webhook).await.len(), 1);
+    // The client now acts for the other association: what was queued for the first is not sent.
+    let rebound = app
+        .patch_as(
+            &admin,
+            &format!("/api/v1/api-clients/{client_id}"),
+            json!({"association_id": other}),
+            None,
+        )
+        .await;
+    assert_eq!(rebound.status, 200, "{}", rebound.text);
+    let resumed = app
+        .patch_as(
+            &admin,
+            &format!("/api/v1/webhooks/{webhook}"),
+            json!({"active": true}),
+            None,
+        )
+        .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.text);
+    let mut log = Vec::new();
+    for _ in 0..250 {
+        log = deliveries(&app, &admin, &webhook).await;
+        if log.first().is_some_and(|d| d["status"] == "failed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(log[0]["status"], "failed", "{log:?}");
+    assert_eq!(log[0]["attempt_count"], 0);
+    assert!(
+        log[0]["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no longer")),
+        "{log:?}"
+    );
+    assert!(receiver.received().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
 async fn private_addresses_and_bad_subscriptions_are_refused_and_nothing_is_created() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
@@ -109,8 +177,8 @@ async fn private_addresses_and_bad_subscriptions_are_refused_and_nothing_is_crea
         ),
         (
             json!({"url": "https://hooks.example.org/h", "event_types": ["*"],
-                "client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e"}),
-            "/client_id",
+                "api_client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e"}),
+            "/api_client_id",
         ),
     ] {
         let reply = app
@@ -155,7 +223,7 @@ async fn private_addresses_and_bad_subscriptions_are_refused_and_nothing_is_crea
             .post_json(
                 Some(&admin),
                 "/api/v1/webhooks",
-                json!({"client_id": client_id, "url": url, "event_types": ["*"]}),
+                json!({"api_client_id": client_id, "url": url, "event_types": ["*"]}),
             )
             .await;
         assert_eq!(reply.status, 201, "{url}: {}", reply.text);

@@ -9,21 +9,28 @@ pub mod sender;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
 use empower_domain::db::Db;
 use empower_domain::webhooks::address::AddressPolicy;
 use empower_domain::webhooks::queue::{self, Claimed};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use uuid::Uuid;
 
 use crate::settings::WebhookSettings;
 pub use sender::Sender;
 
-/// Deliveries claimed at once (sent in parallel: to different subscriptions, or pings).
-const BATCH: u64 = 16;
+/// Deliveries in flight at once (to different subscriptions, or pings). A slot freed by one
+/// receiver is refilled at once, so a slow receiver holds one slot, not the others.
+const IN_FLIGHT: usize = 16;
 
-/// How long past the timeout a claim is held: a worker that died mid-send is replaced after
-/// this, never while it may still be sending.
+/// A claim is held for twice the timeout and this: a worker that died mid-send is replaced
+/// after it, never while it may still be sending (the margin absorbs a slow claim and clocks a
+/// little apart).
 const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// The worker.
@@ -33,6 +40,29 @@ pub struct Worker {
     id: Uuid,
     sender: Sender,
     settings: WebhookSettings,
+    wake: Arc<Notify>,
+}
+
+/// Wakes this process's worker when a write of this process may have queued deliveries, so they
+/// go out at once instead of at the next poll (writes of other processes wait for the poll).
+#[derive(Debug, Clone, Default)]
+pub struct Wake(pub Arc<Notify>);
+
+/// The middleware: after a successful write request, wakes the worker.
+pub async fn wake_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let wake = req.app_data::<web::Data<Wake>>().cloned();
+    let response = next.call(req).await?;
+    if writes
+        && response.status().is_success()
+        && let Some(wake) = wake
+    {
+        wake.0.notify_one();
+    }
+    Ok(response)
 }
 
 /// A running worker, to stop at shutdown.
@@ -57,7 +87,13 @@ impl Worker {
             db,
             id: Uuid::now_v7(),
             settings,
+            wake: Arc::new(Notify::new()),
         })
+    }
+
+    /// What wakes it early.
+    pub fn wake(&self) -> Wake {
+        Wake(Arc::clone(&self.wake))
     }
 
     /// Starts it.
@@ -66,6 +102,7 @@ impl Worker {
         let db = self.db.clone();
         let id = self.id;
         let grace = self.settings.timeout + LEASE_MARGIN;
+        // `grace` covers the attempts in flight: each ends within the timeout.
         let task = tokio::spawn(Arc::new(self).run(stopped));
         WorkerHandle {
             stop,
@@ -78,26 +115,34 @@ impl Worker {
 
     async fn run(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
         log::info!("webhooks: delivery worker {} started", self.id);
-        let lease = self.settings.timeout + LEASE_MARGIN;
+        let lease = self.settings.timeout * 2 + LEASE_MARGIN;
+        let mut sending = JoinSet::new();
         while !*stopped.borrow() {
-            match queue::claim(&self.db, self.id, lease, BATCH).await {
-                Ok(claimed) if !claimed.is_empty() => {
-                    let mut sending = JoinSet::new();
-                    for delivery in claimed {
-                        sending.spawn(Arc::clone(&self).deliver(delivery));
+            let free = IN_FLIGHT.saturating_sub(sending.len());
+            let mut more = false;
+            if free > 0 {
+                match queue::claim(&self.db, self.id, lease, free as u64).await {
+                    Ok(claimed) => {
+                        more = claimed.len() == free;
+                        for delivery in claimed {
+                            sending.spawn(Arc::clone(&self).deliver(delivery));
+                        }
                     }
-                    // In-flight deliveries finish even when a stop arrives meanwhile.
-                    while sending.join_next().await.is_some() {}
-                    continue;
+                    Err(error) => log::warn!("webhooks: could not claim deliveries: {error}"),
                 }
-                Ok(_) => {}
-                Err(error) => log::warn!("webhooks: could not claim deliveries: {error}"),
+            }
+            if more {
+                continue;
             }
             tokio::select! {
+                Some(_) = sending.join_next(), if !sending.is_empty() => {}
                 () = tokio::time::sleep(self.settings.poll) => {}
+                () = self.wake.notified() => {}
                 _ = stopped.changed() => {}
             }
         }
+        // In-flight deliveries finish (each bounded by the timeout).
+        while sending.join_next().await.is_some() {}
         log::info!("webhooks: delivery worker {} stopped", self.id);
     }
 

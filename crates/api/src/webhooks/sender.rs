@@ -15,7 +15,7 @@ use empower_domain::webhooks::address::{AddressPolicy, is_loopback_name, refused
 use empower_domain::webhooks::queue::{Claimed, Outcome};
 use empower_domain::webhooks::signature;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use url::{Host, Url};
+use url::Host;
 
 /// How long resolving a name may take when a subscription is created or changed.
 const CHECK_RESOLVE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -73,10 +73,11 @@ impl Resolve for CheckedResolver {
     }
 }
 
-/// Checks where a subscription's URL leads, at creation: every address its name resolves to
+/// Checks where a subscription's URL leads, when it is set: every address its name resolves to
 /// must be allowed (a name that does not resolve yet is accepted: sending checks again).
 pub async fn check_destination(url: &str, policy: &AddressPolicy) -> Result<(), DomainError> {
-    let Ok(parsed) = Url::parse(url) else {
+    // A URL its own rules refuse is reported with the other fields' problems, unresolved.
+    let Ok(parsed) = policy.check_url(url, "/url") else {
         return Ok(());
     };
     let Some(Host::Domain(host)) = parsed.host() else {

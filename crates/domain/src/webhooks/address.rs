@@ -113,6 +113,10 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
     if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return classify_v4(embedded(segments[6], segments[7]));
     }
+    // Local-use NAT64 (64:ff9b:1::/48) translates inside a network of its own.
+    if segments[..3] == [0x64, 0xff9b, 1] {
+        return AddressClass::Private;
+    }
     if segments[0] == 0x2002 {
         return classify_v4(embedded(segments[1], segments[2]));
     }
@@ -268,6 +272,7 @@ mod tests {
             "::ffff:10.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",
+            "64:ff9b:1::808:808",
             "2002:a00:1::",
             "2002:7f00:1::",
             "::127.0.0.1",

@@ -19,6 +19,15 @@ pub enum DeliveryKind {
     Ping,
 }
 
+/// The `type` of a ping's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = WebhookPingType)]
+pub enum PingType {
+    /// A ping.
+    Ping,
+}
+
 /// Where a delivery stands.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, ToSchema,
@@ -104,6 +113,7 @@ pub mod delivery {
     use sea_orm::entity::prelude::*;
 
     use super::{DeliveryKind, DeliveryStatus};
+    use crate::changes::{Op, ResourceType};
 
     /// A delivery as stored.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -118,6 +128,12 @@ pub mod delivery {
         pub kind: DeliveryKind,
         /// The change's position in the feed (none for a ping).
         pub seq: Option<i64>,
+        /// The changed resource's type (none for a ping).
+        pub resource_type: Option<ResourceType>,
+        /// What happened to it (none for a ping).
+        pub op: Option<Op>,
+        /// The association it belongs to (none for programme-wide ones and pings).
+        pub association_id: Option<Uuid>,
         /// The body, exactly as sent.
         #[sea_orm(column_type = "Text")]
         pub payload: String,

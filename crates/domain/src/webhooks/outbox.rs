@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::entity::{DeliveryKind, DeliveryStatus, attempt, delivery, webhook};
+use super::entity::{DeliveryKind, DeliveryStatus, PingType, attempt, delivery, webhook};
 use super::events::{self, Audience, Pattern};
 use super::subscription::{self, Manager};
 use crate::audit::{self, AuditContext};
@@ -21,7 +21,8 @@ use crate::identity::{client, scope};
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::{DomainError, Refusal};
 
-/// An active subscription of an active client, ready to be matched against changes.
+/// A subscription of an active client, ready to be matched against changes. Paused and
+/// disabled subscriptions are fed too: their deliveries wait, in order, until they resume.
 #[derive(Debug, Clone)]
 pub struct Subscriber {
     /// The subscription.
@@ -40,7 +41,7 @@ struct SubscriberRow {
     association_id: Option<Uuid>,
 }
 
-/// The active subscriptions of active clients (one query).
+/// The subscriptions of active clients (one query).
 pub async fn subscribers(db: &impl ConnectionTrait) -> Result<Vec<Subscriber>, DomainError> {
     let rows: Vec<SubscriberRow> = webhook::Entity::find()
         .select_only()
@@ -49,37 +50,48 @@ pub async fn subscribers(db: &impl ConnectionTrait) -> Result<Vec<Subscriber>, D
         .column(client::Column::Scopes)
         .column(client::Column::AssociationId)
         .join(JoinType::InnerJoin, webhook::Relation::Client.def())
-        .filter(webhook::Column::Active.eq(true))
         .filter(client::Column::Active.eq(true))
         .into_model()
         .all(db)
         .await?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(Subscriber {
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| match scope::stored(&row.scopes) {
+            Ok(scopes) => Some(Subscriber {
                 webhook_id: row.id,
                 patterns: events::stored(&row.event_types),
                 audience: Audience {
-                    scopes: scope::stored(&row.scopes)?,
+                    scopes,
                     bound_to: row.association_id,
                 },
-            })
+            }),
+            // One client's unreadable scopes must not stop every write: it is told nothing.
+            Err(error) => {
+                log::error!("webhook {} is not fed: {error}", row.id);
+                None
+            }
         })
-        .collect()
+        .collect())
 }
 
 fn queued(
     webhook_id: Uuid,
-    kind: DeliveryKind,
-    seq: Option<i64>,
+    change: Option<&changes::Model>,
     payload: String,
 ) -> delivery::ActiveModel {
     let now = Utc::now();
     delivery::ActiveModel {
         id: Set(Uuid::now_v7()),
         webhook_id: Set(webhook_id),
-        kind: Set(kind),
-        seq: Set(seq),
+        kind: Set(if change.is_some() {
+            DeliveryKind::Change
+        } else {
+            DeliveryKind::Ping
+        }),
+        seq: Set(change.map(|c| c.seq)),
+        resource_type: Set(change.map(|c| c.resource_type)),
+        op: Set(change.map(|c| c.op)),
+        association_id: Set(change.and_then(|c| c.association_id)),
         payload: Set(payload),
         status: Set(DeliveryStatus::Pending),
         attempts: Set(0),
@@ -114,12 +126,7 @@ pub async fn enqueue(
                 change.op,
                 change.association_id,
             ) {
-                rows.push(queued(
-                    subscriber.webhook_id,
-                    DeliveryKind::Change,
-                    Some(change.seq),
-                    payload.clone(),
-                ));
+                rows.push(queued(subscriber.webhook_id, Some(change), payload.clone()));
             }
         }
     }
@@ -138,8 +145,7 @@ pub async fn enqueue(
 pub struct PingPayload {
     /// Always `ping`.
     #[serde(rename = "type")]
-    #[schema(example = "ping")]
-    pub kind: String,
+    pub kind: PingType,
     /// The subscription pinged.
     pub webhook_id: Uuid,
     /// When the ping was asked for.
@@ -156,14 +162,12 @@ pub async fn ping(
 ) -> Result<delivery::Model, DomainError> {
     let webhook = subscription::get(tx, manager, webhook_id).await?;
     let payload = serde_json::to_string(&PingPayload {
-        kind: "ping".into(),
+        kind: PingType::Ping,
         webhook_id: webhook.id,
         sent_at: Utc::now(),
     })
     .map_err(|e| DomainError::Internal(format!("ping payload: {e}")))?;
-    let queued = queued(webhook.id, DeliveryKind::Ping, None, payload)
-        .insert(tx)
-        .await?;
+    let queued = queued(webhook.id, None, payload).insert(tx).await?;
     audit::record(
         tx,
         context,
@@ -175,14 +179,15 @@ pub async fn ping(
 }
 
 /// Sends a delivered or failed delivery again, now, with the same message id (so a receiver
-/// that has it already can tell). A pending one is refused (409 `delivery_pending`).
+/// that has it already can tell), with a new round of attempts. A pending one is refused (409
+/// `delivery_pending`).
 pub async fn redeliver(
     tx: &Tx,
     context: &AuditContext,
     manager: Manager,
     webhook_id: Uuid,
     delivery_id: Uuid,
-) -> Result<delivery::Model, DomainError> {
+) -> Result<Logged, DomainError> {
     subscription::get(tx, manager, webhook_id).await?;
     let found = one(tx, webhook_id, delivery_id).await?;
     let now = Utc::now();
@@ -228,7 +233,11 @@ pub async fn redeliver(
         Some(("webhook_delivery", delivery_id.to_string())),
     )
     .await?;
-    one(tx, webhook_id, delivery_id).await
+    let again = one(tx, webhook_id, delivery_id).await?;
+    let mut logged = with_attempts(tx, vec![again]).await?;
+    logged
+        .pop()
+        .ok_or(DomainError::NotFound("webhook delivery"))
 }
 
 async fn one(

@@ -15,10 +15,12 @@ use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{ActiveValue::Set, DbBackend, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entity::{DeliveryKind, DeliveryStatus, attempt, delivery, webhook};
-use super::subscription::signing_secrets;
+use super::events;
+use super::subscription::{audience_of, signing_secrets};
 use crate::DomainError;
 use crate::audit::{self, AuditContext};
 use crate::db;
+use crate::identity::client;
 
 /// Attempts of a change before it is marked failed: with the default 10-second base, the
 /// retries span about 23 hours (10 s doubling 13 times), jitter aside.
@@ -59,16 +61,52 @@ pub struct Claimed {
     pub secrets: Vec<String>,
 }
 
-/// Only a due, unleased delivery of a live subscription, not held back by an earlier pending
-/// change of the same subscription.
-const CLAIMABLE: &str = "EXISTS (SELECT 1 FROM webhooks w JOIN api_clients c ON c.id = w.client_id \
-     WHERE w.id = webhook_deliveries.webhook_id AND c.active = TRUE \
+/// Only a due, unleased delivery of an active subscription (any subscription for a ping), not
+/// held back by an earlier pending change of the same subscription.
+const CLAIMABLE: &str = "EXISTS (SELECT 1 FROM webhooks w \
+     WHERE w.id = webhook_deliveries.webhook_id \
      AND (w.active = TRUE OR webhook_deliveries.kind = 'ping')) \
      AND (webhook_deliveries.kind = 'ping' OR NOT EXISTS (SELECT 1 FROM webhook_deliveries e \
      WHERE e.webhook_id = webhook_deliveries.webhook_id AND e.kind = 'change' \
      AND e.status = 'pending' AND e.seq < webhook_deliveries.seq))";
 
-/// Claims up to `limit` due deliveries for `worker` until `now + lease`.
+/// Whether a claimed delivery may still be sent: its client is active and, for a change, still
+/// reads it, and the subscription still asks for it (a client rebound to another association,
+/// or stripped of a scope, is not sent what it was queued before). Otherwise, why not.
+pub fn still_wanted(
+    delivery: &delivery::Model,
+    webhook: &webhook::Model,
+    client: Option<&client::Model>,
+) -> Result<(), String> {
+    let Some(client) = client.filter(|c| c.active) else {
+        return Err("not sent: the API client was revoked".into());
+    };
+    if delivery.kind == DeliveryKind::Ping {
+        return Ok(());
+    }
+    let (Some(resource), Some(op)) = (delivery.resource_type, delivery.op) else {
+        return Err("not sent: the change it announces is not recorded".into());
+    };
+    let audience = audience_of(client)
+        .map_err(|_| "not sent: the API client's scopes cannot be read".to_owned())?;
+    if events::wants(
+        &events::stored(&webhook.event_types),
+        &audience,
+        resource,
+        op,
+        delivery.association_id,
+    ) {
+        Ok(())
+    } else {
+        Err(
+            "not sent: the subscription no longer asks for it, or its client may no longer read it"
+                .into(),
+        )
+    }
+}
+
+/// Claims up to `limit` due deliveries for `worker`, for `lease` from the moment they are
+/// claimed. Deliveries no longer wanted ([`still_wanted`]) are marked failed instead.
 pub async fn claim(
     conn: &DatabaseConnection,
     worker: Uuid,
@@ -85,6 +123,7 @@ pub async fn claim(
                     .add(delivery::Column::LeaseUntil.is_null())
                     .add(delivery::Column::LeaseUntil.lt(now)),
             )
+            .filter(Expr::cust(CLAIMABLE))
     };
     // A cheap look first: an idle worker opens no write transaction.
     if due(delivery::Entity::find()).one(conn).await?.is_none() {
@@ -92,7 +131,6 @@ pub async fn claim(
     }
     let tx = db::begin_queue(conn).await?;
     let mut select = due(delivery::Entity::find())
-        .filter(Expr::cust(CLAIMABLE))
         .order_by_asc(delivery::Column::NextAttemptAt)
         .order_by_asc(delivery::Column::Seq)
         .limit(limit);
@@ -104,34 +142,55 @@ pub async fn claim(
         tx.rollback().await?;
         return Ok(Vec::new());
     }
-    let until = now + Duration::from_std(lease).unwrap_or_else(|_| Duration::seconds(60));
-    let ids: Vec<Uuid> = found.iter().map(|d| d.id).collect();
-    delivery::Entity::update_many()
-        .col_expr(delivery::Column::LeaseUntil, Expr::value(until))
-        .col_expr(delivery::Column::LeaseOwner, Expr::value(worker))
-        .filter(delivery::Column::Id.is_in(ids))
-        .exec(&tx)
-        .await?;
     let webhook_ids: Vec<Uuid> = found.iter().map(|d| d.webhook_id).collect();
     let webhooks = webhook::Entity::find()
         .filter(webhook::Column::Id.is_in(webhook_ids))
         .all(&tx)
         .await?;
-    tx.commit().await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|delivery| {
-            let webhook = webhooks.iter().find(|w| w.id == delivery.webhook_id)?;
-            Some(Claimed {
+    let client_ids: Vec<Uuid> = webhooks.iter().map(|w| w.client_id).collect();
+    let clients = client::Entity::find()
+        .filter(client::Column::Id.is_in(client_ids))
+        .all(&tx)
+        .await?;
+    // The lease runs from now, after any wait for the transaction or the rows.
+    let now = Utc::now();
+    let until = now + Duration::from_std(lease).unwrap_or_else(|_| Duration::seconds(60));
+    let mut claimed = Vec::new();
+    for delivery in found {
+        let Some(webhook) = webhooks.iter().find(|w| w.id == delivery.webhook_id) else {
+            continue;
+        };
+        let client = clients.iter().find(|c| c.id == webhook.client_id);
+        match still_wanted(&delivery, webhook, client) {
+            Ok(()) => claimed.push(Claimed {
                 url: webhook.url.clone(),
                 secrets: signing_secrets(webhook, now)
                     .into_iter()
                     .map(str::to_owned)
                     .collect(),
                 delivery,
-            })
-        })
-        .collect())
+            }),
+            Err(why) => {
+                let mut row: delivery::ActiveModel = delivery.clone().into();
+                row.status = Set(DeliveryStatus::Failed);
+                row.last_error = Set(Some(why));
+                row.version = Set(delivery.version + 1);
+                row.updated_at = Set(now);
+                row.update(&tx).await?;
+            }
+        }
+    }
+    if !claimed.is_empty() {
+        let ids: Vec<Uuid> = claimed.iter().map(|c| c.delivery.id).collect();
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::LeaseUntil, Expr::value(until))
+            .col_expr(delivery::Column::LeaseOwner, Expr::value(worker))
+            .filter(delivery::Column::Id.is_in(ids))
+            .exec(&tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(claimed)
 }
 
 /// What one attempt came to.
@@ -163,7 +222,8 @@ impl Outcome {
 }
 
 /// Records an attempt at a delivery `worker` holds, and decides what follows: delivered,
-/// retried after [`retry_delay`], or failed; the subscription's health with it. Returns false
+/// retried after [`retry_delay`] (a new round starts at each redelivery), or failed; the
+/// subscription's health with it. Returns false
 /// when the worker no longer held the delivery (its lease ran out and another took it).
 pub async fn complete(
     conn: &DatabaseConnection,
@@ -174,10 +234,25 @@ pub async fn complete(
     jitter: f64,
 ) -> Result<bool, DomainError> {
     let tx = db::begin_queue(conn).await?;
+    let postgres = conn.get_database_backend() == DbBackend::Postgres;
+    let Some(peek) = delivery::Entity::find_by_id(delivery_id).one(&tx).await? else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    // Locks in the API's order, the subscription and then its deliveries (as a delete and its
+    // cascade do), so the two never deadlock and an owner's change is never written over.
+    let mut webhook_select = webhook::Entity::find_by_id(peek.webhook_id);
+    if postgres {
+        webhook_select = webhook_select.lock_exclusive();
+    }
+    let Some(webhook) = webhook_select.one(&tx).await? else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
     let mut select = delivery::Entity::find_by_id(delivery_id)
         .filter(delivery::Column::LeaseOwner.eq(worker))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Pending));
-    if conn.get_database_backend() == DbBackend::Postgres {
+    if postgres {
         select = select.lock_exclusive();
     }
     let Some(current) = select.one(&tx).await? else {
@@ -226,7 +301,7 @@ pub async fn complete(
     }
     row.update(&tx).await?;
     if current.kind == DeliveryKind::Change {
-        record_health(&tx, current.webhook_id, outcome, now).await?;
+        record_health(&tx, webhook, outcome, now).await?;
     }
     tx.commit().await?;
     Ok(true)
@@ -236,13 +311,11 @@ pub async fn complete(
 /// after three days of failures disables the subscription, saying why.
 async fn record_health(
     tx: &db::Tx,
-    webhook_id: Uuid,
+    webhook: webhook::Model,
     outcome: &Outcome,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    let Some(webhook) = webhook::Entity::find_by_id(webhook_id).one(tx).await? else {
-        return Ok(());
-    };
+    let webhook_id = webhook.id;
     let mut row: webhook::ActiveModel = webhook.clone().into();
     if outcome.accepted() {
         if webhook.failing_since.is_none() {

@@ -4,10 +4,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter, QuerySelect, TryIntoModel};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QuerySelect, TryIntoModel,
+};
 
 use super::address::AddressPolicy;
 use super::entity::webhook::{ActiveModel, Column, Entity, Model};
+use super::entity::{DeliveryStatus, delivery};
 use super::events::{self, Audience, Pattern};
 use super::signature;
 use crate::audit::{self, AuditContext};
@@ -15,7 +18,10 @@ use crate::db::Tx;
 use crate::identity::client;
 use crate::paging::{self, KeyValue, Order, Page, PageRequest};
 use crate::resource::Precondition;
-use crate::{DomainError, FieldError, text};
+use crate::{DomainError, FieldError, Refusal, text};
+
+/// Most subscriptions an API client may have.
+pub const MAX_PER_CLIENT: u64 = 10;
 
 /// Longest grace period of a rotated-out secret.
 pub const MAX_GRACE_HOURS: i64 = 7 * 24;
@@ -133,7 +139,7 @@ async fn owning_client(
         (Manager::Client(own), Some(id)) if id == own => own,
         (Manager::Client(_), Some(_)) => {
             errors.push(FieldError::new(
-                "/client_id",
+                "/api_client_id",
                 "must be your own client id (or absent)",
             ));
             return Ok(None);
@@ -141,7 +147,7 @@ async fn owning_client(
         (Manager::Admin, Some(id)) => id,
         (Manager::Admin, None) => {
             errors.push(FieldError::new(
-                "/client_id",
+                "/api_client_id",
                 "is required: the API client the subscription belongs to",
             ));
             return Ok(None);
@@ -150,11 +156,11 @@ async fn owning_client(
     match client::get(db, id).await {
         Ok(found) if found.active => Ok(Some(found)),
         Ok(_) => {
-            errors.push(FieldError::new("/client_id", "is a revoked API client"));
+            errors.push(FieldError::new("/api_client_id", "is a revoked API client"));
             Ok(None)
         }
         Err(DomainError::NotFound(_)) => {
-            errors.push(FieldError::new("/client_id", "is not an API client"));
+            errors.push(FieldError::new("/api_client_id", "is not an API client"));
             Ok(None)
         }
         Err(other) => Err(other),
@@ -180,6 +186,21 @@ pub async fn create(
     else {
         return Err(DomainError::Invalid(errors));
     };
+    // Counted under the writers' lock (the caller's write transaction): of parallel creations
+    // at the limit, one wins.
+    let held = Entity::find()
+        .filter(Column::ClientId.eq(owner.id))
+        .count(tx)
+        .await?;
+    if held >= MAX_PER_CLIENT {
+        return Err(DomainError::Refused(Refusal::conflict(
+            "webhook_limit_reached",
+            "Too many subscriptions",
+            format!(
+                "the client has {held} subscriptions, the most it may have: change or delete one"
+            ),
+        )));
+    }
     let secret = signature::generate_secret();
     let now = Utc::now();
     let webhook = ActiveModel {
@@ -304,9 +325,19 @@ pub async fn update(
     if row.clone().try_into_model()? == current {
         return Ok(current);
     }
+    let now = Utc::now();
     row.version = Set(current.version + 1);
-    row.updated_at = Set(Utc::now());
+    row.updated_at = Set(now);
     let updated = row.update(tx).await?;
+    // Resumed, or pointed at a new receiver: what waits is tried now, not at its old retry time.
+    if (updated.active && !current.active) || updated.url != current.url {
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
+            .filter(delivery::Column::WebhookId.eq(id))
+            .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .exec(tx)
+            .await?;
+    }
     audit::record(
         tx,
         context,

@@ -96,7 +96,7 @@ pub struct WebhookDeliveryView {
     /// `pending` (waiting for an attempt), `delivered` (a 2xx) or `failed` (retries exhausted,
     /// or a ping's one attempt failed).
     pub status: DeliveryStatus,
-    /// Attempts made.
+    /// Attempts made, in every round (a redelivery starts a new round of up to 14).
     pub attempt_count: i32,
     /// When the next attempt is due (pending only). Later ones of the same subscription wait
     /// for it.
@@ -115,7 +115,7 @@ pub struct WebhookDeliveryView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub delivered_at: Option<DateTime<Utc>>,
-    /// Every attempt, oldest first (at most 14).
+    /// Every attempt, oldest first.
     pub attempts: Vec<WebhookAttemptView>,
     /// +1 on every change; the `ETag`.
     pub version: i32,
@@ -139,7 +139,7 @@ impl TryFrom<Logged> for WebhookDeliveryView {
             seq: d.seq,
             payload,
             status: d.status,
-            attempt_count: d.attempts,
+            attempt_count: i32::try_from(logged.attempts.len()).unwrap_or(i32::MAX),
             next_attempt_at: (d.status == DeliveryStatus::Pending).then_some(d.next_attempt_at),
             last_status_code: d.last_status_code,
             last_error: d.last_error,
@@ -260,7 +260,8 @@ fn accepted(view: &WebhookDeliveryView) -> HttpResponse {
 /// Send a delivery again.
 ///
 /// A delivered or failed delivery is queued again at once, with the same `webhook-id` and
-/// body (signed afresh), ahead of the subscription's later changes. A pending one is refused
+/// body (signed afresh) and a new round of up to 14 attempts, ahead of the subscription's later
+/// changes. A pending one is refused
 /// (409 `delivery_pending`): it is retried without being asked.
 #[utoipa::path(
     tag = "webhooks",
@@ -286,10 +287,7 @@ pub async fn redeliver_webhook_delivery(
     let tx = db::begin_write(&state.db).await?;
     let queued = outbox::redeliver(&tx, &caller.audit, manager(&caller), id, delivery_id).await?;
     tx.commit().await?;
-    let view = WebhookDeliveryView::try_from(Logged {
-        delivery: queued,
-        attempts: Vec::new(),
-    })?;
+    let view = WebhookDeliveryView::try_from(queued)?;
     Ok(accepted(&view))
 }
 

@@ -47,7 +47,7 @@ pub(crate) fn manager(caller: &Caller) -> Manager {
 /// A subscription. Its secret is shown only when it is created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
+    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "api_client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
     "url": "https://sync.partner.example.org/empower/webhooks", "event_types": ["association.*", "person.erase"],
     "description": "Partner NGO registry sync", "active": true, "version": 1,
     "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z"
@@ -55,9 +55,9 @@ pub(crate) fn manager(caller: &Caller) -> Manager {
 pub struct WebhookView {
     /// Id (UUID v7).
     pub id: Uuid,
-    /// The API client (its id in the registry of clients) the subscription belongs to: it is
+    /// The API client the subscription belongs to (its `id`, not its OAuth `client_id`): it is
     /// told only of changes that client may read.
-    pub client_id: Uuid,
+    pub api_client_id: Uuid,
     /// Where deliveries are posted.
     pub url: String,
     /// `type.op` patterns (`association.upsert`, `person.*`, `*.erase`) or `*`.
@@ -81,7 +81,7 @@ pub struct WebhookView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub disabled_reason: Option<String>,
-    /// Until when the secret before the last rotation still signs, beside the current one.
+    /// Until when the secret before the last rotation signs (or signed), beside the current one.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
@@ -95,12 +95,9 @@ pub struct WebhookView {
 
 impl From<webhook::Model> for WebhookView {
     fn from(w: webhook::Model) -> Self {
-        let grace = w
-            .previous_secret_expires_at
-            .filter(|until| *until > Utc::now());
         Self {
             id: w.id,
-            client_id: w.client_id,
+            api_client_id: w.client_id,
             url: w.url,
             event_types: w
                 .event_types
@@ -112,7 +109,7 @@ impl From<webhook::Model> for WebhookView {
             failing_since: w.failing_since,
             disabled_at: w.disabled_at,
             disabled_reason: w.disabled_reason,
-            previous_secret_expires_at: grace,
+            previous_secret_expires_at: w.previous_secret_expires_at,
             version: w.version,
             created_at: w.created_at,
             updated_at: w.updated_at,
@@ -123,7 +120,7 @@ impl From<webhook::Model> for WebhookView {
 /// A subscription with its signing secret: store the secret now, it is never shown again.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
+    "id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d8e", "api_client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
     "url": "https://sync.partner.example.org/empower/webhooks", "event_types": ["*"],
     "active": true, "version": 1,
     "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z",
@@ -141,13 +138,13 @@ pub struct WebhookWithSecret {
 /// A new subscription.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
+#[schema(example = json!({"api_client_id": "0190f5a4-7c1e-7d2a-9b1e-3f4a5b6c7d00",
     "url": "https://sync.partner.example.org/empower/webhooks",
     "event_types": ["association.*", "person.erase"], "description": "Partner NGO registry sync"}))]
 pub struct NewWebhookBody {
-    /// The API client it belongs to: required of an administrator; a client may leave it out
-    /// (or name itself).
-    pub client_id: Option<Uuid>,
+    /// The API client it belongs to (its `id`): required of an administrator; a client may
+    /// leave it out (or name itself). At most 10 subscriptions per client.
+    pub api_client_id: Option<Uuid>,
     /// Where to post deliveries: `https`, at most 2000 characters, without credentials, never
     /// to a private, loopback or link-local address the operator has not allowed (checked on
     /// what the name resolves to). In development, `http://127.0.0.1` and `http://localhost`
@@ -206,7 +203,8 @@ pub async fn list_webhooks(
     responses(
         (status = 201, description = "Created, with its secret", body = WebhookWithSecret),
         (status = 415, description = "The body is not `application/json`"),
-        (status = 422, description = "A field breaks its rule (a URL to a private address, an unknown event type, a type the client does not read, a missing `client_id`)"),
+        (status = 409, description = "The client has 10 subscriptions already (`webhook_limit_reached`)"),
+        (status = 422, description = "A field breaks its rule (a URL to a private address, an unknown event type, a type the client does not read, a missing `api_client_id`)"),
     )
 )]
 #[post("/webhooks")]
@@ -218,7 +216,7 @@ pub async fn create_webhook(
     let body = body.into_inner()?;
     let policy = &state.webhook_policy;
     let new = NewWebhook {
-        client_id: body.client_id,
+        client_id: body.api_client_id,
         url: body.url,
         event_types: body.event_types,
         description: body.description,
@@ -299,7 +297,7 @@ pub struct WebhookPatch {
 impl Patch for WebhookPatch {
     const READ_ONLY: &'static [&'static str] = &[
         "/id",
-        "/client_id",
+        "/api_client_id",
         "/secret",
         "/failing_since",
         "/disabled_at",
@@ -350,6 +348,10 @@ pub async fn update_webhook(
         active: patch.active,
     };
     if let Some(url) = &changes.url {
+        // Refusals keep their order (404, then 412) before the name is looked up, outside the
+        // transaction, which must not wait on DNS; the transaction checks both again.
+        let current = subscription::get(&state.db, manager(&caller), *id).await?;
+        if_match.0.check(current.version)?;
         check_destination(url, policy).await?;
     }
     let tx = db::begin_write(&state.db).await?;
