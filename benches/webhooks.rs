@@ -1,9 +1,10 @@
 //! Webhooks: what the outbox adds to a write, how fast a worker drains a backlog, and how long
 //! a change takes to reach a receiver.
 //!
-//! 1. Write cost: 300 sequential `PATCH`es of an association with no subscription, then with
-//!    10 active subscriptions (each write then also inserts 10 deliveries), on a server without
-//!    a worker, so only the write is measured. The ratio of the medians is the outbox's price.
+//! 1. Write cost: sequential `PATCH`es of an association on a server without a worker (so only
+//!    the write is measured), in alternating blocks of 50: its client's 10 subscriptions fed
+//!    (each write also queues 10 deliveries) or not (the client revoked), 300 writes of each
+//!    after 100 to warm up. The ratio of the medians is the outbox's price.
 //! 2. Drain: a worker started on the same database sends the 3,000 deliveries queued by step 1
 //!    to a receiver on loopback (answering 204 at once); deliveries per second.
 //! 3. Latency: 50 changes, one at a time, each timed from the `PATCH` to its arrival at the
@@ -23,7 +24,9 @@ use empower_api::settings::WebhookSettings;
 use empower_domain::webhooks::address::AddressPolicy;
 use serde_json::{Value, json};
 
-const WRITES: usize = 300;
+/// Writes per block, and blocks of each kind.
+const WRITES: usize = 50;
+const BLOCKS: usize = 6;
 const SUBSCRIPTIONS: usize = 10;
 const LATENCY_SAMPLES: usize = 50;
 const EMAIL: &str = "bench@empower.local";
@@ -92,14 +95,15 @@ async fn writes(
     token: &str,
     id: &str,
     from: usize,
-) -> (f64, f64) {
-    let mut samples = Vec::with_capacity(WRITES);
-    for n in 0..WRITES {
+    count: usize,
+) -> Vec<Duration> {
+    let mut samples = Vec::with_capacity(count);
+    for n in 0..count {
         let started = Instant::now();
         patch(client, base, token, id, from + n).await;
         samples.push(started.elapsed());
     }
-    common::percentiles(samples)
+    samples
 }
 
 #[tokio::main]
@@ -134,8 +138,6 @@ async fn main() {
         .expect("id")
         .to_owned();
 
-    let (plain_median, plain_p95) = writes(&client, &base, &token, &association, 0).await;
-
     let arrivals: Arrivals = Arc::default();
     let hook = receiver(Arc::clone(&arrivals));
     let api_client = post(
@@ -159,11 +161,43 @@ async fn main() {
         )
         .await;
     }
-    let (outbox_median, outbox_p95) = writes(&client, &base, &token, &association, WRITES).await;
+    // Warm up, then alternate blocks with the client revoked (its subscriptions are not fed)
+    // and active (each write also queues 10 deliveries), so drift hits both alike.
+    writes(&client, &base, &token, &association, 0, 100).await;
+    let (mut plain, mut fed) = (Vec::new(), Vec::new());
+    for block in 0..BLOCKS * 2 {
+        let active = block % 2 == 1;
+        let reply = client
+            .patch(format!("{base}/api/v1/api-clients/{api_client}"))
+            .bearer_auth(&token)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(json!({"active": active}).to_string())
+            .send()
+            .await
+            .expect("toggle");
+        assert_eq!(reply.status(), 200);
+        let samples = writes(
+            &client,
+            &base,
+            &token,
+            &association,
+            1_000 + block * WRITES,
+            WRITES,
+        )
+        .await;
+        if active {
+            fed.extend(samples)
+        } else {
+            plain.extend(samples)
+        }
+    }
+    let (plain_median, plain_p95) = common::percentiles(plain);
+    let (outbox_median, outbox_p95) = common::percentiles(fed);
     println!(
-        "PATCH of an association, {WRITES} sequential: no subscription median {plain_median:.2} ms \
-         (p95 {plain_p95:.2}); {SUBSCRIPTIONS} subscriptions median {outbox_median:.2} ms (p95 \
+        "PATCH of an association, {} sequential each: no subscription fed median {plain_median:.2} ms \
+         (p95 {plain_p95:.2}); {SUBSCRIPTIONS} subscriptions fed median {outbox_median:.2} ms (p95 \
          {outbox_p95:.2}); ratio {:.2}",
+        BLOCKS * WRITES,
         outbox_median / plain_median
     );
 
@@ -173,7 +207,7 @@ async fn main() {
         allow_loopback: true,
         allowed_networks: vec![],
     };
-    let backlog = WRITES * SUBSCRIPTIONS;
+    let backlog = BLOCKS * WRITES * SUBSCRIPTIONS;
     let started = Instant::now();
     let worker = empower_api::webhooks::Worker::new(
         db.clone(),
@@ -194,7 +228,8 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     println!(
-        "drain: {backlog} deliveries ({SUBSCRIPTIONS} subscriptions x {WRITES} changes) in {:.2} s = {:.0} deliveries/s",
+        "drain: {backlog} deliveries ({SUBSCRIPTIONS} subscriptions x {} changes) in {:.2} s = {:.0} deliveries/s",
+        BLOCKS * WRITES,
         elapsed.as_secs_f64(),
         backlog as f64 / elapsed.as_secs_f64()
     );
