@@ -34,7 +34,6 @@ pub fn input(i: usize) -> AssociationInput {
 
 /// Starts our server on a free loopback port over the database at `url`, with one admin, and
 /// answers its base URL.
-#[allow(dead_code)] // the webhooks bench serves with settings of its own
 pub async fn serve(url: String, email: &str, password: &str) -> String {
     serve_with(
         url,

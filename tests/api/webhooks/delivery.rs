@@ -345,3 +345,71 @@ async fn a_subscription_failing_for_three_days_is_disabled_and_says_why() {
         .collect();
     assert!(accepted[0] < accepted[1], "in order: {accepted:?}");
 }
+
+#[tokio::test]
+async fn a_paused_subscription_parks_its_changes_and_a_redelivery_starts_a_new_round() {
+    use sea_orm::ConnectionTrait;
+    let app = app_with_worker().await;
+    let admin = app.admin_token().await;
+    let (_, token) = client(&app, &admin, &["associations:read"], None).await;
+    let receiver = Receiver::start().await;
+    receiver.always(500);
+    let webhook = subscribe(&app, &token, &receiver.url, &["association.upsert"]).await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let path = format!("/api/v1/webhooks/{webhook}");
+    let paused = app
+        .patch_as(&token, &path, json!({"active": false}), None)
+        .await;
+    assert_eq!(paused.status, 200, "{}", paused.text);
+    app.create_association(&admin, "Parked Circle").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = deliveries(&app, &token, &webhook).await;
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["status"], "pending");
+    assert!(
+        log[0].get("next_attempt_at").is_none(),
+        "parked: {}",
+        log[0]
+    );
+    assert!(receiver.received().is_empty());
+
+    // As if its 14 attempts had failed: a redelivery gets 14 more, not one.
+    let conn = app.connect().await;
+    conn.execute_unprepared("UPDATE webhook_deliveries SET status = 'failed', attempts = 14")
+        .await
+        .expect("exhausted");
+    let resumed = app
+        .patch_as(&token, &path, json!({"active": true}), None)
+        .await;
+    assert_eq!(resumed.status, 200, "{}", resumed.text);
+    let id = log[0]["id"].as_str().expect("id");
+    let again = app
+        .write_as(
+            Method::POST,
+            &token,
+            &format!("{path}/deliveries/{id}/redeliver"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 202, "{}", again.text);
+    receiver
+        .wait_until(Duration::from_secs(10), |r| !r.is_empty())
+        .await;
+    let mut now = serde_json::Value::Null;
+    for _ in 0..250 {
+        now = app
+            .get_as(&token, &format!("{path}/deliveries/{id}"))
+            .await
+            .json();
+        if now["attempt_count"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(now["attempt_count"], 1, "{now}");
+    assert_eq!(now["status"], "pending", "retried, not failed: {now}");
+    assert!(now["next_attempt_at"].is_string());
+}

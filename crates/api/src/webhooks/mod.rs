@@ -118,27 +118,31 @@ impl Worker {
         let lease = self.settings.timeout * 2 + LEASE_MARGIN;
         let mut sending = JoinSet::new();
         while !*stopped.borrow() {
+            while sending.try_join_next().is_some() {}
             let free = IN_FLIGHT.saturating_sub(sending.len());
             let mut more = false;
             if free > 0 {
                 match queue::claim(&self.db, self.id, lease, free as u64).await {
-                    Ok(claimed) => {
-                        more = claimed.len() == free;
-                        for delivery in claimed {
+                    // A stop that came during the claim: what it took is given back by `stop`.
+                    Ok(_) if *stopped.borrow() => break,
+                    Ok(claim) => {
+                        // Dropped heads may have due successors; a full claim may leave more.
+                        more = claim.dropped > 0 || claim.claimed.len() == free;
+                        for delivery in claim.claimed {
                             sending.spawn(Arc::clone(&self).deliver(delivery));
                         }
                     }
                     Err(error) => log::warn!("webhooks: could not claim deliveries: {error}"),
                 }
             }
-            if more {
+            if more && sending.len() < IN_FLIGHT {
                 continue;
             }
             tokio::select! {
                 Some(_) = sending.join_next(), if !sending.is_empty() => {}
                 () = tokio::time::sleep(self.settings.poll) => {}
                 () = self.wake.notified() => {}
-                _ = stopped.changed() => {}
+                changed = stopped.changed() => if changed.is_err() { break },
             }
         }
         // In-flight deliveries finish (each bounded by the timeout).
@@ -153,6 +157,7 @@ impl Worker {
             &self.db,
             self.id,
             claimed.delivery.id,
+            &claimed.url,
             &outcome,
             self.settings.retry_base,
             jitter,

@@ -27,6 +27,8 @@ use crate::{DomainError, Refusal};
 pub struct Subscriber {
     /// The subscription.
     pub webhook_id: Uuid,
+    /// Whether it is active (a paused one's deliveries wait: [`super::queue::parked`]).
+    pub active: bool,
     /// What it asked for.
     pub patterns: Vec<Pattern>,
     /// What its client may read.
@@ -36,6 +38,7 @@ pub struct Subscriber {
 #[derive(Debug, sea_orm::FromQueryResult)]
 struct SubscriberRow {
     id: Uuid,
+    active: bool,
     event_types: String,
     scopes: String,
     association_id: Option<Uuid>,
@@ -46,6 +49,7 @@ pub async fn subscribers(db: &impl ConnectionTrait) -> Result<Vec<Subscriber>, D
     let rows: Vec<SubscriberRow> = webhook::Entity::find()
         .select_only()
         .column(webhook::Column::Id)
+        .column(webhook::Column::Active)
         .column(webhook::Column::EventTypes)
         .column(client::Column::Scopes)
         .column(client::Column::AssociationId)
@@ -59,6 +63,7 @@ pub async fn subscribers(db: &impl ConnectionTrait) -> Result<Vec<Subscriber>, D
         .filter_map(|row| match scope::stored(&row.scopes) {
             Ok(scopes) => Some(Subscriber {
                 webhook_id: row.id,
+                active: row.active,
                 patterns: events::stored(&row.event_types),
                 audience: Audience {
                     scopes,
@@ -126,7 +131,11 @@ pub async fn enqueue(
                 change.op,
                 change.association_id,
             ) {
-                rows.push(queued(subscriber.webhook_id, Some(change), payload.clone()));
+                let mut row = queued(subscriber.webhook_id, Some(change), payload.clone());
+                if !subscriber.active {
+                    row.next_attempt_at = Set(super::queue::parked());
+                }
+                rows.push(row);
             }
         }
     }
@@ -198,6 +207,7 @@ pub async fn redeliver(
             Expr::value(DeliveryStatus::Pending),
         )
         .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(delivery::Column::Attempts, Expr::value(0))
         .col_expr(
             delivery::Column::LeaseUntil,
             Expr::value(Option::<chrono::DateTime<Utc>>::None),

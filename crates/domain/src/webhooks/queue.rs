@@ -45,6 +45,33 @@ pub fn retry_delay(attempts_made: i32, base: StdDuration, jitter: f64) -> Option
     )
 }
 
+/// When the deliveries of a paused or disabled subscription are due: never, until it resumes
+/// (which sets them due at once), so workers do not walk past them at every poll.
+pub fn parked() -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(2100, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default(),
+        Utc,
+    )
+}
+
+/// Sets every pending delivery of a subscription due at `next`.
+pub async fn reschedule(
+    db: &impl sea_orm::ConnectionTrait,
+    webhook_id: Uuid,
+    next: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::NextAttemptAt, Expr::value(next))
+        .filter(delivery::Column::WebhookId.eq(webhook_id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
+        .filter(delivery::Column::Kind.eq(DeliveryKind::Change))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Whether a subscription failing since `since` is disabled at `now`.
 pub fn disabled_by_failures(since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now - since >= disable_after()
@@ -105,6 +132,16 @@ pub fn still_wanted(
     }
 }
 
+/// What a claim took: deliveries to send, and how many it marked failed instead (their
+/// successors may be due now).
+#[derive(Debug, Default)]
+pub struct Claim {
+    /// To send.
+    pub claimed: Vec<Claimed>,
+    /// Marked failed: no longer wanted ([`still_wanted`]).
+    pub dropped: usize,
+}
+
 /// Claims up to `limit` due deliveries for `worker`, for `lease` from the moment they are
 /// claimed. Deliveries no longer wanted ([`still_wanted`]) are marked failed instead.
 pub async fn claim(
@@ -112,7 +149,7 @@ pub async fn claim(
     worker: Uuid,
     lease: StdDuration,
     limit: u64,
-) -> Result<Vec<Claimed>, DomainError> {
+) -> Result<Claim, DomainError> {
     let now = Utc::now();
     let due = |select: sea_orm::Select<delivery::Entity>| {
         select
@@ -127,7 +164,7 @@ pub async fn claim(
     };
     // A cheap look first: an idle worker opens no write transaction.
     if due(delivery::Entity::find()).one(conn).await?.is_none() {
-        return Ok(Vec::new());
+        return Ok(Claim::default());
     }
     let tx = db::begin_queue(conn).await?;
     let mut select = due(delivery::Entity::find())
@@ -140,7 +177,7 @@ pub async fn claim(
     let found = select.all(&tx).await?;
     if found.is_empty() {
         tx.rollback().await?;
-        return Ok(Vec::new());
+        return Ok(Claim::default());
     }
     let webhook_ids: Vec<Uuid> = found.iter().map(|d| d.webhook_id).collect();
     let webhooks = webhook::Entity::find()
@@ -156,6 +193,7 @@ pub async fn claim(
     let now = Utc::now();
     let until = now + Duration::from_std(lease).unwrap_or_else(|_| Duration::seconds(60));
     let mut claimed = Vec::new();
+    let mut dropped = 0;
     for delivery in found {
         let Some(webhook) = webhooks.iter().find(|w| w.id == delivery.webhook_id) else {
             continue;
@@ -177,6 +215,7 @@ pub async fn claim(
                 row.version = Set(delivery.version + 1);
                 row.updated_at = Set(now);
                 row.update(&tx).await?;
+                dropped += 1;
             }
         }
     }
@@ -190,7 +229,7 @@ pub async fn claim(
             .await?;
     }
     tx.commit().await?;
-    Ok(claimed)
+    Ok(Claim { claimed, dropped })
 }
 
 /// What one attempt came to.
@@ -229,6 +268,7 @@ pub async fn complete(
     conn: &DatabaseConnection,
     worker: Uuid,
     delivery_id: Uuid,
+    sent_to: &str,
     outcome: &Outcome,
     retry_base: StdDuration,
     jitter: f64,
@@ -241,9 +281,11 @@ pub async fn complete(
     };
     // Locks in the API's order, the subscription and then its deliveries (as a delete and its
     // cascade do), so the two never deadlock and an owner's change is never written over.
+    // `FOR NO KEY UPDATE`: it still waits for the API's updates and deletes of the row, but
+    // not for writers inserting deliveries that refer to it.
     let mut webhook_select = webhook::Entity::find_by_id(peek.webhook_id);
     if postgres {
-        webhook_select = webhook_select.lock_exclusive();
+        webhook_select = webhook_select.lock(LockType::NoKeyUpdate);
     }
     let Some(webhook) = webhook_select.one(&tx).await? else {
         tx.rollback().await?;
@@ -287,11 +329,18 @@ pub async fn complete(
     row.lease_owner = Set(None);
     row.version = Set(current.version + 1);
     row.updated_at = Set(now);
+    // The owner pointed the subscription elsewhere while this attempt was under way: its
+    // failure says nothing of the new receiver, which is tried at once.
+    let moved = webhook.url != sent_to;
     if outcome.accepted() {
         row.status = Set(DeliveryStatus::Delivered);
         row.delivered_at = Set(Some(now));
     } else {
         match (current.kind, retry_delay(attempts, retry_base, jitter)) {
+            (DeliveryKind::Change, Some(_)) if !webhook.active => {
+                row.next_attempt_at = Set(parked())
+            }
+            (DeliveryKind::Change, Some(_)) if moved => row.next_attempt_at = Set(now),
             (DeliveryKind::Change, Some(delay)) => {
                 row.next_attempt_at =
                     Set(now + Duration::from_std(delay).unwrap_or_else(|_| Duration::hours(1)));
@@ -300,7 +349,7 @@ pub async fn complete(
         }
     }
     row.update(&tx).await?;
-    if current.kind == DeliveryKind::Change {
+    if current.kind == DeliveryKind::Change && !moved {
         record_health(&tx, webhook, outcome, now).await?;
     }
     tx.commit().await?;
@@ -341,6 +390,7 @@ async fn record_health(
                 Some(("webhook", webhook_id.to_string())),
             )
             .await?;
+            reschedule(tx, webhook_id, parked()).await?;
         } else if webhook.failing_since.is_some() {
             return Ok(());
         }

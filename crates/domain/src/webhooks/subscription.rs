@@ -10,7 +10,6 @@ use sea_orm::{
 
 use super::address::AddressPolicy;
 use super::entity::webhook::{ActiveModel, Column, Entity, Model};
-use super::entity::{DeliveryStatus, delivery};
 use super::events::{self, Audience, Pattern};
 use super::signature;
 use crate::audit::{self, AuditContext};
@@ -329,14 +328,17 @@ pub async fn update(
     row.version = Set(current.version + 1);
     row.updated_at = Set(now);
     let updated = row.update(tx).await?;
-    // Resumed, or pointed at a new receiver: what waits is tried now, not at its old retry time.
-    if (updated.active && !current.active) || updated.url != current.url {
-        delivery::Entity::update_many()
-            .col_expr(delivery::Column::NextAttemptAt, Expr::value(now))
-            .filter(delivery::Column::WebhookId.eq(id))
-            .filter(delivery::Column::Status.eq(DeliveryStatus::Pending))
-            .exec(tx)
-            .await?;
+    // Resumed, or pointed at a new receiver: what waits is tried now, not at its old retry
+    // time. Paused: what waits is parked, out of the workers' way, until it resumes.
+    let next = if !updated.active {
+        Some(super::queue::parked())
+    } else if !current.active || updated.url != current.url {
+        Some(now)
+    } else {
+        None
+    };
+    if let Some(next) = next {
+        super::queue::reschedule(tx, id, next).await?;
     }
     audit::record(
         tx,

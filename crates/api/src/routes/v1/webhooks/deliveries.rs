@@ -98,8 +98,8 @@ pub struct WebhookDeliveryView {
     pub status: DeliveryStatus,
     /// Attempts made, in every round (a redelivery starts a new round of up to 14).
     pub attempt_count: i32,
-    /// When the next attempt is due (pending only). Later ones of the same subscription wait
-    /// for it.
+    /// When the next attempt is due (pending only; absent while the subscription is paused or
+    /// disabled). Later ones of the same subscription wait for it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -140,7 +140,9 @@ impl TryFrom<Logged> for WebhookDeliveryView {
             payload,
             status: d.status,
             attempt_count: i32::try_from(logged.attempts.len()).unwrap_or(i32::MAX),
-            next_attempt_at: (d.status == DeliveryStatus::Pending).then_some(d.next_attempt_at),
+            next_attempt_at: (d.status == DeliveryStatus::Pending
+                && d.next_attempt_at < empower_domain::webhooks::queue::parked())
+            .then_some(d.next_attempt_at),
             last_status_code: d.last_status_code,
             last_error: d.last_error,
             delivered_at: d.delivered_at,
