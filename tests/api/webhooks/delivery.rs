@@ -413,3 +413,52 @@ async fn a_paused_subscription_parks_its_changes_and_a_redelivery_starts_a_new_r
     assert_eq!(now["status"], "pending", "retried, not failed: {now}");
     assert!(now["next_attempt_at"].is_string());
 }
+
+#[tokio::test]
+async fn finished_deliveries_leave_the_log_after_thirty_days_and_pending_ones_stay() {
+    use empower_domain::webhooks::entity::delivery;
+    use empower_domain::webhooks::queue;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = crate::helpers::TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let association = app.create_association(&admin, "Pruned Circle").await;
+    let (webhook, old_failed) = super::subscribed_and_pinged(&app, &admin, &association).await;
+    let path = format!("/api/v1/webhooks/{webhook}/ping");
+    let mut pinged = Vec::new();
+    for _ in 0..2 {
+        let reply = app.write_as(Method::POST, &admin, &path, None, None).await;
+        assert_eq!(reply.status, 202, "{}", reply.text);
+        pinged.push(reply.json()["id"].as_str().expect("id").to_owned());
+    }
+    let (old_pending, recent_failed) = (pinged[0].clone(), pinged[1].clone());
+    let conn = app.connect().await;
+    let id = |s: &str| uuid::Uuid::parse_str(s).expect("uuid");
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(31);
+    delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(empower_domain::webhooks::DeliveryStatus::Failed),
+        )
+        .filter(delivery::Column::Id.is_in([id(&old_failed), id(&recent_failed)]))
+        .exec(&conn)
+        .await
+        .expect("failed");
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(long_ago))
+        .filter(delivery::Column::Id.is_in([id(&old_failed), id(&old_pending)]))
+        .exec(&conn)
+        .await
+        .expect("backdated");
+    let pruned = queue::prune(&conn, chrono::Utc::now() - queue::kept_for())
+        .await
+        .expect("prune");
+    assert_eq!(pruned, 1);
+    let left: Vec<String> = deliveries(&app, &admin, &webhook)
+        .await
+        .iter()
+        .filter_map(|d| d["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!left.contains(&old_failed), "the old finished one went");
+    assert!(left.contains(&old_pending) && left.contains(&recent_failed));
+}

@@ -28,6 +28,9 @@ pub use sender::Sender;
 /// receiver is refilled at once, so a slow receiver holds one slot, not the others.
 const IN_FLIGHT: usize = 16;
 
+/// How often the log of finished deliveries is pruned ([`queue::kept_for`]).
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// A claim is held for twice the timeout and this: a worker that died mid-send is replaced
 /// after it, never while it may still be sending (the margin absorbs a slow claim and clocks a
 /// little apart).
@@ -117,8 +120,19 @@ impl Worker {
         log::info!("webhooks: delivery worker {} started", self.id);
         let lease = self.settings.timeout * 2 + LEASE_MARGIN;
         let mut sending = JoinSet::new();
+        let mut next_prune = tokio::time::Instant::now();
         while !*stopped.borrow() {
             while sending.try_join_next().is_some() {}
+            if tokio::time::Instant::now() >= next_prune {
+                next_prune += PRUNE_EVERY;
+                match queue::prune(&self.db, chrono::Utc::now() - queue::kept_for()).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        log::info!("webhooks: {n} finished deliveries older than 30 days pruned")
+                    }
+                    Err(error) => log::warn!("webhooks: could not prune the delivery log: {error}"),
+                }
+            }
             let free = IN_FLIGHT.saturating_sub(sending.len());
             let mut more = false;
             if free > 0 {

@@ -401,6 +401,25 @@ async fn record_health(
     Ok(())
 }
 
+/// How long finished deliveries (delivered or failed) stay in the log.
+pub fn kept_for() -> Duration {
+    Duration::days(30)
+}
+
+/// Deletes the finished deliveries last changed before `before`, with their attempts; pending
+/// ones stay whatever their age. Returns how many went.
+pub async fn prune(
+    db: &impl sea_orm::ConnectionTrait,
+    before: DateTime<Utc>,
+) -> Result<u64, DomainError> {
+    let pruned = delivery::Entity::delete_many()
+        .filter(delivery::Column::Status.ne(DeliveryStatus::Pending))
+        .filter(delivery::Column::UpdatedAt.lt(before))
+        .exec(db)
+        .await?;
+    Ok(pruned.rows_affected)
+}
+
 /// Gives back every delivery `worker` holds and has not finished (at shutdown), so another
 /// worker, or this one after a restart, sends it without waiting for the lease to run out.
 pub async fn release(conn: &DatabaseConnection, worker: Uuid) -> Result<u64, DomainError> {
