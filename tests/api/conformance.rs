@@ -27,6 +27,10 @@ pub struct Resource {
     pub feed_type: &'static str,
     /// Programme-wide (modules, sessions...): a caller bound to an association reads it too.
     pub programme_wide: bool,
+    /// Fields the create answers once and the read never shows (a secret).
+    pub shown_once: &'static [&'static str],
+    /// Whether it is synced (in the change feed, with a tombstone when deleted).
+    pub in_feed: bool,
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: &Value, key: Option<&str>) -> Reply {
@@ -41,7 +45,7 @@ async fn post(app: &TestApp, token: &str, path: &str, body: &Value, key: Option<
 }
 
 /// Runs every convention against `resource`, as the admin, with `stranger` a token of a caller
-/// bound to another association.
+/// bound to another association (or, for a client's own records, another client).
 pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resource) {
     let name = resource.feed_type;
     // Create: 201, Location, ETag.
@@ -64,10 +68,15 @@ pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resour
     let id = created.json()["id"].as_str().expect("id").to_owned();
     assert!(location.ends_with(&id), "{name}: Location names the record");
 
-    // Read: the same body and ETag; 304 when the client has it.
+    // Read: the same body (less what is shown once) and ETag; 304 when the client has it.
     let read = app.get_as(admin, &location).await;
     assert_eq!(read.status, 200, "{name}: read");
-    assert_eq!(read.json(), created.json(), "{name}: read = created");
+    let mut answered = created.json();
+    for field in resource.shown_once {
+        let shown = answered.as_object_mut().and_then(|o| o.remove(*field));
+        assert!(shown.is_some(), "{name}: the create shows {field}");
+    }
+    assert_eq!(read.json(), answered, "{name}: read = created");
     assert_eq!(read.header("etag"), etag);
     let cached = app
         .send(reqwest::Method::GET, &location, |r| {
@@ -110,6 +119,9 @@ pub async fn check(app: &TestApp, admin: &str, stranger: &str, resource: &Resour
     app.get_as(admin, &location)
         .await
         .assert_problem(404, "not_found");
+    if !resource.in_feed {
+        return;
+    }
     let feed = app
         .get_as(
             admin,
@@ -245,6 +257,8 @@ async fn associations_keep_the_conventions() {
         ],
         feed_type: "association",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -264,6 +278,8 @@ async fn people_keep_the_conventions() {
         read_only: &["/id", "/association_id", "/consents", "/version"],
         feed_type: "person",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -284,6 +300,8 @@ async fn funding_applications_keep_the_conventions() {
         read_only: &["/id", "/association_id", "/version", "/updated_at"],
         feed_type: "funding_application",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -300,6 +318,8 @@ async fn partners_keep_the_conventions() {
         read_only: &["/id", "/version", "/created_at", "/updated_at"],
         feed_type: "partner",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -320,6 +340,8 @@ async fn modules_keep_the_conventions() {
         read_only: &["/id", "/required_days", "/version", "/created_at"],
         feed_type: "module",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -341,6 +363,8 @@ async fn training_sessions_keep_the_conventions() {
         read_only: &["/id", "/version", "/updated_at"],
         feed_type: "training_session",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -363,6 +387,8 @@ async fn enrollments_keep_the_conventions() {
         read_only: &["/id", "/person_id", "/module_id", "/completed", "/version"],
         feed_type: "enrollment",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -384,6 +410,8 @@ async fn assessments_keep_the_conventions() {
         read_only: &["/id", "/kind", "/enrollment_id", "/version"],
         feed_type: "assessment",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -412,6 +440,8 @@ async fn restitutions_keep_the_conventions() {
         ],
         feed_type: "restitution",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -433,6 +463,8 @@ async fn restitution_evidence_keeps_the_conventions() {
         read_only: &[],
         feed_type: "restitution_evidence",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -454,6 +486,8 @@ async fn deliverables_keep_the_conventions() {
         feed_type: "deliverable",
         // Programme-wide, but an association's users read only those that feature it.
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -476,6 +510,8 @@ async fn stories_keep_the_conventions() {
         read_only: &["/id", "/deliverable_id", "/association_id", "/version"],
         feed_type: "deliverable_story",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -496,6 +532,8 @@ async fn calendar_entries_keep_the_conventions() {
         read_only: &["/id", "/deliverable_id", "/association_id", "/version"],
         feed_type: "calendar_entry",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -516,6 +554,8 @@ async fn disseminations_keep_the_conventions() {
         read_only: &["/id", "/deliverable_id", "/version", "/created_at"],
         feed_type: "dissemination",
         programme_wide: false,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &stranger, &resource).await;
 }
@@ -542,6 +582,8 @@ async fn results_keep_the_conventions() {
         read_only: &["/id", "/version", "/created_at", "/updated_at"],
         feed_type: "result",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &viewer, &resource).await;
 }
@@ -562,6 +604,8 @@ async fn indicators_keep_the_conventions() {
         read_only: &["/id", "/version", "/created_at", "/updated_at"],
         feed_type: "indicator",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &viewer, &resource).await;
 }
@@ -582,6 +626,8 @@ async fn measurements_keep_the_conventions() {
         read_only: &[],
         feed_type: "indicator_measurement",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &viewer, &resource).await;
 }
@@ -600,6 +646,38 @@ async fn reporting_periods_keep_the_conventions() {
         read_only: &["/id", "/status", "/closed_at", "/version", "/created_at"],
         feed_type: "reporting_period",
         programme_wide: true,
+        shown_once: &[],
+        in_feed: true,
     };
     check(&app, &admin, &viewer, &resource).await;
+}
+
+/// Webhook subscriptions are not synced (no feed, no tombstone) and show their secret once; the
+/// stranger is another client holding `webhooks:manage`.
+#[tokio::test]
+async fn webhooks_keep_the_conventions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (owner, _) = crate::webhooks::client(&app, &admin, &["associations:read"], None).await;
+    let (_, stranger) = crate::webhooks::client(&app, &admin, &["associations:read"], None).await;
+    let resource = Resource {
+        collection: "/api/v1/webhooks".into(),
+        body: Box::new(move |tag| {
+            json!({"api_client_id": owner, "url": format!("http://127.0.0.1:9/{tag}"),
+                "event_types": ["*"]})
+        }),
+        patch: json!({"description": "Kit receiver"}),
+        read_only: &[
+            "/id",
+            "/api_client_id",
+            "/secret",
+            "/version",
+            "/created_at",
+        ],
+        feed_type: "webhook",
+        programme_wide: false,
+        shown_once: &["secret"],
+        in_feed: false,
+    };
+    check(&app, &admin, &stranger, &resource).await;
 }

@@ -82,3 +82,44 @@ async fn parallel_patches_of_one_subscription_version_have_one_winner() {
     assert_eq!(now["version"], 2);
     assert_eq!(now["description"], format!("Writer {winner}"));
 }
+
+/// Parallel secret rotations of one version: one rotates, the others are stale; and parallel
+/// deletes of the next version: one deletes, the others find it stale or gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_rotations_and_deletes_of_one_subscription_have_one_winner() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (_, token) = client(&app, &admin, &["associations:read"], None).await;
+    let created = created(
+        &app,
+        &token,
+        "/api/v1/webhooks",
+        json!({"url": "http://127.0.0.1:9/rotate", "event_types": ["*"]}),
+    )
+    .await;
+    let path = format!("/api/v1/webhooks/{}", created["id"].as_str().expect("id"));
+    let shots = (0..N)
+        .map(|_| {
+            Shot::new(Method::POST, &format!("{path}/rotate-secret"), Some(&token))
+                .json(json!({"grace_period_hours": 1}))
+                .if_match("\"1\"")
+        })
+        .collect();
+    let replies = fire(&app, shots).await;
+    let winner = one_winner(&replies, 200, STALE);
+    assert_eq!(get_ok(&app, &token, &path).await["version"], 2);
+    assert!(replies[winner].json()["secret"].is_string());
+
+    let shots = (0..N)
+        .map(|_| Shot::new(Method::DELETE, &path, Some(&token)).if_match("\"2\""))
+        .collect();
+    let replies = fire(&app, shots).await;
+    one_winner(
+        &replies,
+        204,
+        &[(412, "precondition_failed"), (404, "not_found")],
+    );
+    app.get_as(&token, &path)
+        .await
+        .assert_problem(404, "not_found");
+}
