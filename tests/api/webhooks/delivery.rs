@@ -6,7 +6,10 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{Receiver, app_with_worker, client, deliveries, subscribe, verifies};
+use super::{
+    Receiver, app_with_worker, client, deliveries, deliveries_until, read_until, subscribe,
+    verifies,
+};
 
 #[tokio::test]
 async fn changes_arrive_signed_and_in_order_and_a_failing_receiver_gets_them_after_retries() {
@@ -97,14 +100,10 @@ async fn changes_arrive_signed_and_in_order_and_a_failing_receiver_gets_them_aft
 
     // The log says the same: attempts with their status codes, then delivered (the last
     // attempt may still be being recorded when the receiver has answered it).
-    let mut log = deliveries(&app, &token, &webhook).await;
-    for _ in 0..250 {
-        if log.iter().all(|d| d["status"] == "delivered") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        log = deliveries(&app, &token, &webhook).await;
-    }
+    let log = deliveries_until(&app, &token, &webhook, |log| {
+        log.iter().all(|d| d["status"] == "delivered")
+    })
+    .await;
     assert_eq!(log.len(), 5);
     let first = log.last().expect("the oldest");
     assert_eq!(first["status"], "delivered");
@@ -236,14 +235,7 @@ async fn a_ping_and_a_rotation_sign_with_both_secrets_during_the_grace_period() 
         )
         .await;
     let location = ping.header("location").to_owned();
-    let mut failed = serde_json::Value::Null;
-    for _ in 0..200 {
-        failed = app.get_as(&token, &location).await.json();
-        if failed["status"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let failed = read_until(&app, &token, &location, |d| d["status"] == "failed").await;
     assert_eq!(failed["status"], "failed", "{failed}");
     assert_eq!(failed["attempt_count"], 1);
     assert_eq!(failed["last_status_code"], 500);
@@ -251,7 +243,9 @@ async fn a_ping_and_a_rotation_sign_with_both_secrets_during_the_grace_period() 
 
 #[tokio::test]
 async fn a_subscription_failing_for_three_days_is_disabled_and_says_why() {
-    use sea_orm::{ConnectionTrait, Statement};
+    use empower_domain::webhooks::entity::webhook;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let app = app_with_worker().await;
     let admin = app.admin_token().await;
     let (_, token) = client(&app, &admin, &["associations:read"], None).await;
@@ -264,47 +258,20 @@ async fn a_subscription_failing_for_three_days_is_disabled_and_says_why() {
     receiver
         .wait_until(Duration::from_secs(10), |r| !r.is_empty())
         .await;
-    let mut view = serde_json::Value::Null;
-    for _ in 0..200 {
-        view = app
-            .get_as(&token, &format!("/api/v1/webhooks/{webhook}"))
-            .await
-            .json();
-        if view["failing_since"].is_string() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let path = format!("/api/v1/webhooks/{webhook}");
+    let view = read_until(&app, &token, &path, |w| w["failing_since"].is_string()).await;
     assert!(view["failing_since"].is_string(), "{view}");
     assert_eq!(view["active"], true);
 
     // Three days of failures, as if they had passed: the next failure disables it.
-    let db = app.connect().await;
-    let backend = db.get_database_backend();
     let three_days_ago = chrono::Utc::now() - chrono::Duration::hours(73);
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        match backend {
-            sea_orm::DbBackend::Postgres => "UPDATE webhooks SET failing_since = $1 WHERE id = $2",
-            _ => "UPDATE webhooks SET failing_since = ? WHERE id = ?",
-        },
-        [
-            three_days_ago.into(),
-            uuid::Uuid::parse_str(&webhook).expect("uuid").into(),
-        ],
-    ))
-    .await
-    .expect("backdate");
-    for _ in 0..400 {
-        view = app
-            .get_as(&token, &format!("/api/v1/webhooks/{webhook}"))
-            .await
-            .json();
-        if view["active"] == false {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    webhook::Entity::update_many()
+        .col_expr(webhook::Column::FailingSince, Expr::value(three_days_ago))
+        .filter(webhook::Column::Id.eq(uuid::Uuid::parse_str(&webhook).expect("uuid")))
+        .exec(&app.connect().await)
+        .await
+        .expect("backdate");
+    let view = read_until(&app, &token, &path, |w| w["active"] == false).await;
     assert_eq!(view["active"], false, "{view}");
     let reason = view["disabled_reason"].as_str().expect("a reason");
     assert!(
@@ -398,17 +365,10 @@ async fn a_paused_subscription_parks_its_changes_and_a_redelivery_starts_a_new_r
     receiver
         .wait_until(Duration::from_secs(10), |r| !r.is_empty())
         .await;
-    let mut now = serde_json::Value::Null;
-    for _ in 0..250 {
-        now = app
-            .get_as(&token, &format!("{path}/deliveries/{id}"))
-            .await
-            .json();
-        if now["attempt_count"] == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let now = read_until(&app, &token, &format!("{path}/deliveries/{id}"), |d| {
+        d["attempt_count"] == 1
+    })
+    .await;
     assert_eq!(now["attempt_count"], 1, "{now}");
     assert_eq!(now["status"], "pending", "retried, not failed: {now}");
     assert!(now["next_attempt_at"].is_string());

@@ -339,6 +339,37 @@ pub async fn subscribed_and_pinged(
     (webhook, ping.json()["id"].as_str().expect("id").to_owned())
 }
 
+/// Reads `path` as `token` until `done` holds of its body (at most 10 s): the last body.
+pub async fn read_until(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = app.get_as(token, path).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text);
+        let body = reply.json();
+        if done(&body) || Instant::now() >= deadline {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A subscription's deliveries, newest first, once `done` holds of them (at most 10 s).
+pub async fn deliveries_until(
+    app: &TestApp,
+    token: &str,
+    webhook: &str,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let path = format!("/api/v1/webhooks/{webhook}/deliveries?limit=200");
+    let items = |body: &Value| body["items"].as_array().cloned().unwrap_or_default();
+    items(&read_until(app, token, &path, |body| done(&items(body))).await)
+}
+
 /// A subscription's deliveries, newest first.
 pub async fn deliveries(app: &TestApp, token: &str, webhook: &str) -> Vec<Value> {
     let reply = app

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 
-use super::{Receiver, app_with_worker, client, deliveries, subscribe};
+use super::{Receiver, app_with_worker, client, deliveries, deliveries_until, subscribe};
 use crate::helpers::TestApp;
 
 #[tokio::test]
@@ -116,14 +116,10 @@ async fn a_client_rebound_to_another_association_is_not_sent_what_was_queued_for
         )
         .await;
     assert_eq!(resumed.status, 200, "{}", resumed.text);
-    let mut log = Vec::new();
-    for _ in 0..250 {
-        log = deliveries(&app, &admin, &webhook).await;
-        if log.first().is_some_and(|d| d["status"] == "failed") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let log = deliveries_until(&app, &admin, &webhook, |log| {
+        log.first().is_some_and(|d| d["status"] == "failed")
+    })
+    .await;
     assert_eq!(log[0]["status"], "failed", "{log:?}");
     assert_eq!(log[0]["attempt_count"], 0);
     assert!(

@@ -31,21 +31,25 @@ pub struct CheckedResolver {
     policy: Arc<AddressPolicy>,
 }
 
+/// What `host` resolves to: `localhost` and its subdomains only to loopback, whatever a
+/// resolver says (RFC 6761).
+async fn lookup(host: &str) -> std::io::Result<Vec<SocketAddr>> {
+    let found = tokio::net::lookup_host((host, 0)).await?;
+    Ok(if is_loopback_name(host) {
+        found.filter(|a| a.ip().is_loopback()).collect()
+    } else {
+        found.collect()
+    })
+}
+
 /// The allowed addresses of `host`, or why there are none.
 pub async fn resolve_allowed(
     host: &str,
     policy: &AddressPolicy,
 ) -> Result<Vec<SocketAddr>, String> {
-    let found: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
+    let found = lookup(host)
         .await
-        .map_err(|_| format!("`{host}` does not resolve"))?
-        .collect();
-    // `localhost` is loopback whatever a resolver says (RFC 6761).
-    let found: Vec<SocketAddr> = if is_loopback_name(host) {
-        found.into_iter().filter(|a| a.ip().is_loopback()).collect()
-    } else {
-        found
-    };
+        .map_err(|_| format!("`{host}` does not resolve"))?;
     let refused = found
         .iter()
         .find(|a| !policy.allows(a.ip()))
@@ -83,9 +87,7 @@ pub async fn check_destination(url: &str, policy: &AddressPolicy) -> Result<(), 
     let Some(Host::Domain(host)) = parsed.host() else {
         return Ok(());
     };
-    let Ok(Ok(found)) =
-        tokio::time::timeout(CHECK_RESOLVE_TIMEOUT, tokio::net::lookup_host((host, 0))).await
-    else {
+    let Ok(Ok(found)) = tokio::time::timeout(CHECK_RESOLVE_TIMEOUT, lookup(host)).await else {
         return Ok(());
     };
     for address in found {

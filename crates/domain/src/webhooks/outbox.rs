@@ -2,6 +2,8 @@
 //! between the commit and the sending loses nothing), pings, redeliveries, and the delivery log
 //! a subscription's owner reads.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::ExprTrait;
@@ -243,11 +245,7 @@ pub async fn redeliver(
         Some(("webhook_delivery", delivery_id.to_string())),
     )
     .await?;
-    let again = one(tx, webhook_id, delivery_id).await?;
-    let mut logged = with_attempts(tx, vec![again]).await?;
-    logged
-        .pop()
-        .ok_or(DomainError::NotFound("webhook delivery"))
+    logged(tx, webhook_id, delivery_id).await
 }
 
 async fn one(
@@ -276,29 +274,41 @@ async fn with_attempts(
     deliveries: Vec<delivery::Model>,
 ) -> Result<Vec<Logged>, DomainError> {
     let ids: Vec<Uuid> = deliveries.iter().map(|d| d.id).collect();
-    let mut attempts = if ids.is_empty() {
-        Vec::new()
-    } else {
-        attempt::Entity::find()
+    let mut by_delivery: HashMap<Uuid, Vec<attempt::Model>> = HashMap::new();
+    if !ids.is_empty() {
+        for attempt in attempt::Entity::find()
             .filter(attempt::Column::DeliveryId.is_in(ids))
             .order_by_asc(attempt::Column::AttemptedAt)
             .order_by_asc(attempt::Column::Id)
             .all(db)
             .await?
-    };
+        {
+            by_delivery
+                .entry(attempt.delivery_id)
+                .or_default()
+                .push(attempt);
+        }
+    }
     Ok(deliveries
         .into_iter()
-        .map(|delivery| {
-            let (own, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut attempts)
-                .into_iter()
-                .partition(|a| a.delivery_id == delivery.id);
-            attempts = rest;
-            Logged {
-                delivery,
-                attempts: own,
-            }
+        .map(|delivery| Logged {
+            attempts: by_delivery.remove(&delivery.id).unwrap_or_default(),
+            delivery,
         })
         .collect())
+}
+
+/// One delivery of a subscription, with its attempts (its owner already checked).
+async fn logged(
+    db: &impl ConnectionTrait,
+    webhook_id: Uuid,
+    delivery_id: Uuid,
+) -> Result<Logged, DomainError> {
+    let found = one(db, webhook_id, delivery_id).await?;
+    with_attempts(db, vec![found])
+        .await?
+        .pop()
+        .ok_or(DomainError::NotFound("webhook delivery"))
 }
 
 /// A subscription's deliveries, newest first, optionally of one status.
@@ -333,9 +343,5 @@ pub async fn delivery(
     delivery_id: Uuid,
 ) -> Result<Logged, DomainError> {
     subscription::get(db, manager, webhook_id).await?;
-    let found = one(db, webhook_id, delivery_id).await?;
-    let mut logged = with_attempts(db, vec![found]).await?;
-    logged
-        .pop()
-        .ok_or(DomainError::NotFound("webhook delivery"))
+    logged(db, webhook_id, delivery_id).await
 }
