@@ -241,6 +241,31 @@ async fn private_addresses_and_bad_subscriptions_are_refused_and_nothing_is_crea
         )
         .await;
     reply.assert_problem(422, "validation_failed");
+    // So are new event types, a rotation's grace period and the log's status filter; nothing
+    // changes.
+    let path = format!("/api/v1/webhooks/{id}");
+    let problem = app
+        .patch_as(&token, &path, json!({"event_types": []}), None)
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["pointer"], "/event_types");
+    for hours in [-1, 169] {
+        let problem = app
+            .post_json(
+                Some(&token),
+                &format!("{path}/rotate-secret"),
+                json!({"grace_period_hours": hours}),
+            )
+            .await
+            .assert_problem(422, "validation_failed");
+        assert_eq!(problem["errors"][0]["pointer"], "/grace_period_hours");
+    }
+    let problem = app
+        .get_as(&token, &format!("{path}/deliveries?status=sent"))
+        .await
+        .assert_problem(400, "invalid_parameter");
+    assert!(problem.to_string().contains("status"), "{problem}");
+    assert_eq!(app.get_as(&token, &path).await.json()["version"], 1);
 }
 
 #[tokio::test]
